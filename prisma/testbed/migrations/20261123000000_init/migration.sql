@@ -1,0 +1,52 @@
+-- CreateSchema
+CREATE SCHEMA IF NOT EXISTS "public";
+
+-- CreateTable
+CREATE TABLE "outbox" (
+    "seq" BIGSERIAL NOT NULL,
+    "event_id" UUID NOT NULL,
+    "aggregate_id" TEXT NOT NULL,
+    "partition_key" SMALLINT NOT NULL,
+    "exchange" TEXT NOT NULL,
+    "routing_key" TEXT NOT NULL,
+    "envelope" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "published_at" TIMESTAMPTZ(3),
+
+    CONSTRAINT "outbox_pkey" PRIMARY KEY ("seq")
+);
+
+-- CreateTable
+CREATE TABLE "inbox" (
+    "consumer" TEXT NOT NULL,
+    "message_id" TEXT NOT NULL,
+    "event_type" TEXT NOT NULL,
+    "processed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "inbox_pkey" PRIMARY KEY ("consumer","message_id")
+);
+
+-- CreateTable
+CREATE TABLE "applied_effect" (
+    "id" BIGSERIAL NOT NULL,
+    "consumer" TEXT NOT NULL,
+    "aggregate_id" TEXT NOT NULL,
+    "event_id" TEXT NOT NULL,
+    "sequence" INTEGER NOT NULL,
+    "applied_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "applied_effect_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "outbox_event_id_key" ON "outbox"("event_id");
+
+-- CreateIndex
+CREATE INDEX "outbox_published_at_partition_key_seq_idx" ON "outbox"("published_at", "partition_key", "seq");
+
+-- CreateIndex
+CREATE INDEX "outbox_aggregate_id_seq_idx" ON "outbox"("aggregate_id", "seq");
+
+-- CreateIndex
+CREATE INDEX "applied_effect_consumer_aggregate_id_idx" ON "applied_effect"("consumer", "aggregate_id");
+
