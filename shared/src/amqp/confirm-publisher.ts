@@ -1,0 +1,72 @@
+import { once } from 'node:events';
+import type { ConfirmChannel, Options } from 'amqplib';
+import type { RecoveringChannelModel } from 'amqplib';
+import { connectAmqp } from './connect.ts';
+import { declareEventsExchange } from './topology.ts';
+import type { Logger } from '../logger.ts';
+
+export interface OutgoingMessage {
+  exchange: string;
+  routingKey: string;
+  body: Buffer;
+  options: Options.Publish;
+}
+
+/**
+ * Publishes with publisher confirms on the current channel of a recovering connection.
+ * `publishAll` pipelines the whole batch and waits for the broker's confirms once; it
+ * rejects if any message is nacked or the channel dies, so the caller can retry the batch.
+ */
+export class ConfirmPublisher {
+  private channel: ConfirmChannel | null = null;
+  private waiting: Array<() => void> = [];
+
+  private constructor(private readonly logger: Logger) {}
+
+  static async connect(url: string, name: string, logger: Logger): Promise<{ publisher: ConfirmPublisher; connection: RecoveringChannelModel }> {
+    const publisher = new ConfirmPublisher(logger);
+    const connection = await connectAmqp(url, {
+      name,
+      logger,
+      setup: async (model) => {
+        const channel = await model.createConfirmChannel();
+        await declareEventsExchange(channel);
+        channel.on('close', () => {
+          if (publisher.channel === channel) publisher.channel = null;
+        });
+        channel.on('error', (error: Error) => logger.warn({ err: error.message }, 'publisher channel error'));
+        publisher.channel = channel;
+        for (const wake of publisher.waiting.splice(0)) wake();
+      },
+    });
+    return { publisher, connection };
+  }
+
+  get ready(): boolean {
+    return this.channel !== null;
+  }
+
+  /** Resolves when a channel is available (after a reconnect), or rejects after `timeoutMs`. */
+  async currentChannel(timeoutMs = 10_000): Promise<ConfirmChannel> {
+    if (this.channel) return this.channel;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no AMQP channel available')), timeoutMs);
+      this.waiting.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return this.currentChannel(timeoutMs);
+  }
+
+  async publishAll(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const channel = await this.currentChannel();
+    for (const message of messages) {
+      const hasRoom = channel.publish(message.exchange, message.routingKey, message.body, message.options);
+      if (!hasRoom) await once(channel, 'drain');
+    }
+    await channel.waitForConfirms();
+    this.logger.trace({ count: messages.length }, 'batch confirmed');
+  }
+}

@@ -1,0 +1,27 @@
+import amqp, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
+import type { Logger } from '../logger.ts';
+
+/**
+ * Connects with amqplib's recovery: on connection loss it reconnects with jittered backoff
+ * and runs `setup` again on the new connection, which is where every user re-creates its
+ * channels, topology and consumers. Channels of a lost connection are never reused.
+ */
+export async function connectAmqp(
+  url: string,
+  options: { name: string; logger: Logger; setup: (model: ChannelModel) => Promise<void> },
+): Promise<RecoveringChannelModel> {
+  const connection = await amqp.connect(url, {
+    clientProperties: { connection_name: options.name },
+    recovery: {
+      initialDelay: 100,
+      maxDelay: 5_000,
+      maxRetries: Infinity,
+      initialMaxRetries: 20,
+      setup: options.setup,
+    },
+  });
+  connection.on('disconnect', (error: Error) => options.logger.warn({ err: error.message }, 'amqp disconnected; reconnecting'));
+  connection.on('connect', () => options.logger.info('amqp connected'));
+  connection.on('error', (error: Error) => options.logger.warn({ err: error.message }, 'amqp connection error'));
+  return connection;
+}

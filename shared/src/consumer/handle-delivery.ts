@@ -1,0 +1,116 @@
+/**
+ * What happens to one delivery, as wrappers in a fixed order:
+ *   log context → failure routing (ack / retry queue / DLQ) → validation → inbox + transaction → handler.
+ * The message is acked only after its effect committed, or after a copy was confirmed into a
+ * retry queue or the DLQ. If anything in between dies, the broker redelivers it and the inbox
+ * makes the second application a no-op.
+ */
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { parseEnvelope, parseEventData, type Envelope } from '../envelope.ts';
+import { AppError, describeError, isAppError, isPermanent } from '../errors.ts';
+import { withLogContext, type Logger } from '../logger.ts';
+import { writeEvents } from '../outbox/write-events.ts';
+import type { SqlTransaction } from '../outbox/sql-client.ts';
+import { dlqName, retryQueueName } from '../amqp/topology.ts';
+import { recordInInbox } from './inbox.ts';
+import { attemptOf, carriedHeaders, HEADERS, truncateReason, type FailureKind } from './failure-headers.ts';
+import type { EventHandler } from './handler.ts';
+
+export interface DeliveryContext<Tx extends SqlTransaction> {
+  queue: string;
+  source: string;
+  retryDelaysMs: readonly number[];
+  handlers: ReadonlyMap<string, EventHandler<Tx>>;
+  transaction: <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
+  logger: Logger;
+}
+
+export type Outcome = 'applied' | 'duplicate' | 'retried' | 'dead-lettered';
+
+export async function handleDelivery<Tx extends SqlTransaction>(
+  context: DeliveryContext<Tx>,
+  channel: ConfirmChannel,
+  message: ConsumeMessage,
+  envelope: Envelope | AppError,
+): Promise<Outcome> {
+  const messageId = message.properties.messageId as string | undefined;
+  const logFields = envelope instanceof AppError ? { messageId } : { messageId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationid };
+  return withLogContext(logFields, async () => {
+    try {
+      if (envelope instanceof AppError) throw envelope;
+      const outcome = await applyOnce(context, envelope);
+      channel.ack(message);
+      context.logger.debug({ outcome }, 'message handled');
+      return outcome;
+    } catch (error) {
+      return routeFailure(context, channel, message, error);
+    }
+  });
+}
+
+/** Parses the body up front so the caller can order work by aggregate (subject). */
+export function readEnvelope(message: ConsumeMessage): Envelope | AppError {
+  try {
+    return parseEnvelope(message.content);
+  } catch (error) {
+    return isAppError(error) ? error : new AppError('validation', describeError(error));
+  }
+}
+
+async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>, envelope: Envelope): Promise<Outcome> {
+  const handler = context.handlers.get(envelope.type);
+  if (!handler) throw new AppError('validation', `no handler for ${envelope.type} in ${context.queue}`);
+  const data = parseEventData(handler.definition, envelope);
+  return context.transaction(async (tx) => {
+    if (!(await recordInInbox(tx, context.queue, envelope.id, envelope.type))) return 'duplicate';
+    const cause = { id: envelope.id, correlationid: envelope.correlationid, traceparent: envelope.traceparent };
+    await handler.handle(data, {
+      tx,
+      envelope,
+      publish: async (events) => {
+        await writeEvents(tx, events, { source: context.source, cause });
+      },
+    });
+    return 'applied';
+  });
+}
+
+async function routeFailure<Tx extends SqlTransaction>(
+  context: DeliveryContext<Tx>,
+  channel: ConfirmChannel,
+  message: ConsumeMessage,
+  error: unknown,
+): Promise<Outcome> {
+  const attempt = attemptOf(message);
+  const reason = truncateReason(describeError(error));
+  const invalid = isAppError(error) && error.kind === 'validation';
+  const retryDelay = context.retryDelaysMs[attempt - 1];
+  if (!isPermanent(error) && retryDelay !== undefined) {
+    context.logger.warn({ attempt, retryInMs: retryDelay, reason }, 'handler failed; retrying later');
+    await publishConfirmed(channel, retryQueueName(context.queue, retryDelay), message, carriedHeaders(message, context.queue, { [HEADERS.attempt]: attempt + 1, [HEADERS.failureReason]: reason }));
+    channel.ack(message);
+    return 'retried';
+  }
+  const kind: FailureKind = invalid ? 'invalid' : isPermanent(error) ? 'permanent' : 'retries-exhausted';
+  context.logger.error({ attempt, kind, reason }, 'message dead-lettered');
+  await publishConfirmed(
+    channel,
+    dlqName(context.queue),
+    message,
+    carriedHeaders(message, context.queue, {
+      [HEADERS.attempt]: attempt,
+      [HEADERS.failureReason]: reason,
+      [HEADERS.failureKind]: kind,
+      [HEADERS.failedAt]: new Date().toISOString(),
+    }),
+  );
+  channel.ack(message);
+  return 'dead-lettered';
+}
+
+/** Sends a copy straight to a queue (default exchange) and waits for the broker's confirm. */
+function publishConfirmed(channel: ConfirmChannel, queue: string, message: ConsumeMessage, headers: Record<string, unknown>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    channel.publish('', queue, message.content, { ...message.properties, persistent: true, headers }, (error) => (error ? reject(error) : resolve()));
+  });
+}

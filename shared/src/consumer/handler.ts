@@ -1,0 +1,24 @@
+import type { Envelope, NewEvent } from '../envelope.ts';
+import type { EventData, EventDefinition } from '../events/define-event.ts';
+import type { SqlTransaction } from '../outbox/sql-client.ts';
+
+export interface HandlerContext<Tx extends SqlTransaction> {
+  /** The transaction the inbox row was written in: every effect belongs in it. */
+  tx: Tx;
+  envelope: Envelope;
+  /** Writes events caused by this one to the outbox, in the same transaction. */
+  publish(events: readonly NewEvent[]): Promise<void>;
+}
+
+export interface EventHandler<Tx extends SqlTransaction> {
+  definition: EventDefinition;
+  handle(data: unknown, context: HandlerContext<Tx>): Promise<void>;
+}
+
+/** Pairs an event definition with its handler, typed by the definition's schema. */
+export function on<D extends EventDefinition, Tx extends SqlTransaction>(
+  definition: D,
+  handle: (data: EventData<D>, context: HandlerContext<Tx>) => Promise<void>,
+): EventHandler<Tx> {
+  return { definition, handle: (data, context) => handle(data as EventData<D>, context) };
+}

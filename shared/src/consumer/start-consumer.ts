@@ -1,0 +1,87 @@
+/**
+ * Starts a service's consumer: declares its queues, consumes with a bounded prefetch, and
+ * processes messages concurrently across aggregates but one at a time per aggregate. On
+ * connection loss amqplib reconnects and `setup` runs again: topology re-declared, consuming
+ * resumed. Unacked messages of the lost channel are redelivered by the broker; the inbox turns
+ * a redelivery of something already committed into a no-op.
+ */
+import type { ConsumeMessage, RecoveringChannelModel } from 'amqplib';
+import { connectAmqp } from '../amqp/connect.ts';
+import { declareServiceQueue } from '../amqp/topology.ts';
+import { describeError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { SqlTransaction } from '../outbox/sql-client.ts';
+import { handleDelivery, readEnvelope, type DeliveryContext, type Outcome } from './handle-delivery.ts';
+import type { EventHandler } from './handler.ts';
+import { KeyedSerial } from './keyed-serial.ts';
+
+export interface ConsumerOptions<Tx extends SqlTransaction> {
+  amqpUrl: string;
+  /** The service's queue; also its name in inbox rows. */
+  queue: string;
+  /** CloudEvents source for events the handlers publish. */
+  source: string;
+  handlers: readonly EventHandler<Tx>[];
+  transaction: <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
+  retryDelaysMs: readonly number[];
+  prefetch?: number;
+  logger: Logger;
+  /** Observes every outcome (metrics, tests). */
+  onOutcome?: (outcome: Outcome, message: ConsumeMessage) => void;
+}
+
+export interface RunningConsumer {
+  connection: RecoveringChannelModel;
+  stop(): Promise<void>;
+}
+
+export async function startConsumer<Tx extends SqlTransaction>(options: ConsumerOptions<Tx>): Promise<RunningConsumer> {
+  const context: DeliveryContext<Tx> = {
+    queue: options.queue,
+    source: options.source,
+    retryDelaysMs: options.retryDelaysMs,
+    handlers: new Map(options.handlers.map((handler) => [handler.definition.type, handler])),
+    transaction: options.transaction,
+    logger: options.logger,
+  };
+  const serial = new KeyedSerial();
+  const inFlight = new Set<Promise<void>>();
+  let stopping = false;
+  let cancel: (() => Promise<unknown>) | null = null;
+
+  const connection = await connectAmqp(options.amqpUrl, {
+    name: `consumer-${options.queue}-${process.pid}`,
+    logger: options.logger,
+    setup: async (model) => {
+      const channel = await model.createConfirmChannel();
+      channel.on('error', (error: Error) => options.logger.warn({ err: error.message }, 'consumer channel error'));
+      await declareServiceQueue(channel, { queue: options.queue, eventTypes: [...context.handlers.keys()], retryDelaysMs: options.retryDelaysMs });
+      await channel.prefetch(options.prefetch ?? 32);
+      if (stopping) return;
+      const { consumerTag } = await channel.consume(options.queue, (message) => {
+        if (!message) return; // cancelled by the broker (queue deleted): recovery re-declares it
+        const envelope = readEnvelope(message);
+        const key = envelope instanceof Error ? `invalid:${message.fields.deliveryTag}` : envelope.subject;
+        const task = serial
+          .run(key, async () => {
+            const outcome = await handleDelivery(context, channel, message, envelope);
+            options.onOutcome?.(outcome, message);
+          })
+          .catch((error: unknown) => options.logger.warn({ err: describeError(error) }, 'delivery left unacked; the broker will redeliver it'));
+        inFlight.add(task);
+        void task.finally(() => inFlight.delete(task));
+      });
+      cancel = () => channel.cancel(consumerTag);
+    },
+  });
+
+  return {
+    connection,
+    async stop() {
+      stopping = true;
+      await cancel?.().catch(() => undefined);
+      await Promise.allSettled([...inFlight]);
+      await connection.close().catch(() => undefined);
+    },
+  };
+}

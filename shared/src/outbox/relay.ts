@@ -1,0 +1,174 @@
+/**
+ * The outbox relay for one service database. Each round, in one transaction:
+ *   1. take ownership of up to `partitionsPerClaim` partitions that have unsent rows
+ *      (pg_try_advisory_xact_lock: a partition another relay holds is skipped, not waited for);
+ *   2. read the oldest unsent rows of those partitions, in seq order;
+ *   3. publish them all, persistent, and wait for the broker's confirms once;
+ *   4. stamp them published and commit (which releases the partitions).
+ * A crash anywhere before the commit leaves the rows unsent, so they are published again:
+ * delivery is at least once and consumers deduplicate by event id. Owning whole partitions,
+ * rather than skip-locking single rows, is what keeps one aggregate's events in commit order
+ * with several relays: a relay can never publish a later event of an aggregate while another
+ * still holds an earlier one.
+ */
+import pg from 'pg';
+import type { Logger } from '../logger.ts';
+import { CLOUDEVENTS_CONTENT_TYPE } from '../envelope.ts';
+import type { ConfirmPublisher, OutgoingMessage } from '../amqp/confirm-publisher.ts';
+import { describeError } from '../errors.ts';
+
+/** Advisory-lock namespace (first key) for outbox partitions. */
+const PARTITION_LOCK_NAMESPACE = 0x0b0c;
+
+export interface RelayOptions {
+  databaseUrl: string;
+  publisher: ConfirmPublisher;
+  logger: Logger;
+  batchSize?: number;
+  partitionsPerClaim?: number;
+  pollIntervalMs?: number;
+  /** Test hook: sleep this long after confirms and before marking rows sent. */
+  pauseBeforeMarkMs?: number;
+}
+
+interface OutboxRow {
+  seq: string;
+  event_id: string;
+  exchange: string;
+  routing_key: string;
+  envelope: string;
+  created_at: Date;
+}
+
+export class OutboxRelay {
+  private readonly pool: pg.Pool;
+  private listener: pg.Client | null = null;
+  private wakeUp: (() => void) | null = null;
+  private stopped = false;
+  private readonly batchSize: number;
+  private readonly partitionsPerClaim: number;
+  private readonly pollIntervalMs: number;
+
+  constructor(private readonly options: RelayOptions) {
+    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+    this.pool.on('error', (error) => options.logger.warn({ err: error.message }, 'relay pool error'));
+    this.batchSize = options.batchSize ?? 500;
+    this.partitionsPerClaim = options.partitionsPerClaim ?? 16;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  }
+
+  /** Runs until stop(); never throws (errors are logged and the round retried after a pause). */
+  async run(): Promise<void> {
+    this.listenForCommits();
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        const { published, pendingElsewhere } = await this.relayOnce();
+        failures = 0;
+        if (published > 0) continue;
+        await this.idle(pendingElsewhere ? 20 : this.pollIntervalMs);
+      } catch (error) {
+        failures += 1;
+        this.options.logger.warn({ err: describeError(error), failures }, 'relay round failed; will retry');
+        await this.idle(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)));
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    await this.listener?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  /** One claim-publish-mark round. Exposed for tests and the benchmark. */
+  async relayOnce(): Promise<{ published: number; pendingElsewhere: boolean }> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const owned = await client.query<{ p: number }>(
+        `SELECT p FROM (
+           SELECT p FROM (SELECT DISTINCT partition_key::int AS p FROM outbox WHERE published_at IS NULL) AS pending
+           ORDER BY random()) AS shuffled
+         WHERE pg_try_advisory_xact_lock($1, p)
+         LIMIT $2`,
+        [PARTITION_LOCK_NAMESPACE, this.partitionsPerClaim],
+      );
+      if (owned.rows.length === 0) {
+        const pending = await client.query('SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT 1');
+        await client.query('COMMIT');
+        return { published: 0, pendingElsewhere: pending.rows.length > 0 };
+      }
+      const rows = await client.query<OutboxRow>(
+        `SELECT seq, event_id, exchange, routing_key, envelope, created_at FROM outbox
+         WHERE published_at IS NULL AND partition_key = ANY($1::smallint[])
+         ORDER BY seq LIMIT $2`,
+        [owned.rows.map((row) => row.p), this.batchSize],
+      );
+      await this.options.publisher.publishAll(rows.rows.map(toMessage));
+      if (this.options.pauseBeforeMarkMs) {
+        this.options.logger.info({ count: rows.rows.length }, 'relay.paused-before-mark');
+        await new Promise((resolve) => setTimeout(resolve, this.options.pauseBeforeMarkMs));
+      }
+      await client.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [rows.rows.map((row) => row.seq)]);
+      await client.query('COMMIT');
+      this.options.logger.debug({ count: rows.rows.length }, 'relayed');
+      return { published: rows.rows.length, pendingElsewhere: true };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  /** LISTEN for commits that wrote outbox rows; polling covers any gap while it reconnects. */
+  private listenForCommits(): void {
+    if (this.stopped) return;
+    const client = new pg.Client({ connectionString: this.options.databaseUrl });
+    const retry = () => {
+      if (this.listener === client) this.listener = null;
+      client.end().catch(() => undefined);
+      if (!this.stopped) setTimeout(() => this.listenForCommits(), 1_000);
+    };
+    client.on('notification', () => this.wakeUp?.());
+    client.on('error', (error) => {
+      this.options.logger.warn({ err: error.message }, 'outbox listener lost; polling until it is back');
+      retry();
+    });
+    client
+      .connect()
+      .then(() => client.query('LISTEN outbox'))
+      .then(() => {
+        this.listener = client;
+      })
+      .catch(retry);
+  }
+}
+
+function toMessage(row: OutboxRow): OutgoingMessage {
+  return {
+    exchange: row.exchange,
+    routingKey: row.routing_key,
+    body: Buffer.from(row.envelope, 'utf8'),
+    options: {
+      persistent: true,
+      messageId: row.event_id,
+      type: row.routing_key,
+      contentType: CLOUDEVENTS_CONTENT_TYPE,
+      timestamp: Math.floor(row.created_at.getTime() / 1000),
+    },
+  };
+}

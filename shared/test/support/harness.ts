@@ -1,0 +1,98 @@
+/** Building blocks the backbone tests share: writing events, consuming them, running relays. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createLogger } from '../../src/logger.ts';
+import { writeEvents } from '../../src/outbox/write-events.ts';
+import { on, type EventHandler } from '../../src/consumer/handler.ts';
+import { startConsumer, type RunningConsumer } from '../../src/consumer/start-consumer.ts';
+import type { Outcome } from '../../src/consumer/handle-delivery.ts';
+import type { uniqueCounterEvent } from './test-events.ts';
+import { ConfirmPublisher } from '../../src/amqp/confirm-publisher.ts';
+import { OutboxRelay } from '../../src/outbox/relay.ts';
+import { AMQP_URL } from './env.ts';
+import type { TestbedClient, TestbedDatabase } from './testbed-db.ts';
+
+type Counted = ReturnType<typeof uniqueCounterEvent>;
+type Tx = Parameters<Parameters<TestbedClient['$transaction']>[0]>[0];
+
+export const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
+export const SOURCE = '/services/testbed';
+
+/** Writes one committed transaction with these events (each {subject, sequence}). */
+export async function commitEvents(prisma: TestbedClient, definition: Counted, events: Array<{ subject: string; sequence: number }>): Promise<string[]> {
+  const envelopes = await prisma.$transaction((tx) =>
+    writeEvents(tx, events.map((event) => ({ definition, subject: event.subject, data: { sequence: event.sequence } })), { source: SOURCE }),
+  );
+  return envelopes.map((envelope) => envelope.id);
+}
+
+/** A handler that records every application as a row; `behave` may throw to simulate failures. */
+export function recordingHandler(consumer: string, definition: Counted, behave?: (sequence: number, attempt: number) => void): EventHandler<Tx> {
+  const attempts = new Map<string, number>();
+  return on<Counted, Tx>(definition, async (data, { tx, envelope }) => {
+    const attempt = (attempts.get(envelope.id) ?? 0) + 1;
+    attempts.set(envelope.id, attempt);
+    behave?.(data.sequence, attempt);
+    await tx.appliedEffect.create({ data: { consumer, aggregateId: envelope.subject, eventId: envelope.id, sequence: data.sequence } });
+  });
+}
+
+export interface ConsumerHandle extends RunningConsumer {
+  outcomes: Outcome[];
+}
+
+export async function consume(db: TestbedDatabase, queue: string, handlers: EventHandler<Tx>[], retryDelaysMs: number[] = [50, 100, 200]): Promise<ConsumerHandle> {
+  const outcomes: Outcome[] = [];
+  const running = await startConsumer<Tx>({
+    amqpUrl: AMQP_URL,
+    queue,
+    source: SOURCE,
+    handlers,
+    transaction: (work) => db.prisma.$transaction(work),
+    retryDelaysMs,
+    logger,
+    onOutcome: (outcome) => outcomes.push(outcome),
+  });
+  return { ...running, outcomes };
+}
+
+/** An in-process relay over one database; stop() ends it and its connection. */
+export async function startRelay(databaseUrl: string, options: { batchSize?: number } = {}) {
+  const { publisher, connection } = await ConfirmPublisher.connect(AMQP_URL, 'test-relay', logger);
+  const relay = new OutboxRelay({ databaseUrl, publisher, logger, pollIntervalMs: 200, ...options });
+  const running = relay.run();
+  return {
+    relay,
+    async stop() {
+      await relay.stop();
+      await running;
+      await connection.close().catch(() => undefined);
+    },
+  };
+}
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
+
+/** The real relay daemon as a child process, with its log lines collected. */
+export function spawnRelay(databaseUrl: string, env: Record<string, string> = {}): { child: ChildProcess; lines: string[]; exited: Promise<NodeJS.Signals | number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'shared/src/outbox/relay-daemon.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, AMQP_URL, RELAY_DATABASE_URLS: databaseUrl, RELAY_POLL_INTERVAL_MS: '200', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const text = partial + chunk.toString();
+    const parts = text.split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+  return { child, lines, exited };
+}
+
+export async function effectsOf(prisma: TestbedClient, consumer: string) {
+  return prisma.appliedEffect.findMany({ where: { consumer }, orderBy: { id: 'asc' } });
+}
