@@ -36,15 +36,18 @@ export async function handleDelivery<Tx extends SqlTransaction>(
   const messageId = message.properties.messageId as string | undefined;
   const logFields = envelope instanceof AppError ? { messageId } : { messageId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationid };
   return withLogContext(logFields, async () => {
+    let outcome: Outcome;
     try {
       if (envelope instanceof AppError) throw envelope;
-      const outcome = await applyOnce(context, envelope);
-      channel.ack(message);
-      context.logger.debug({ outcome }, 'message handled');
-      return outcome;
+      outcome = await applyOnce(context, envelope);
     } catch (error) {
       return routeFailure(context, channel, message, error);
     }
+    // Outside the try: an ack lost with its channel is not a handler failure. The effect is
+    // committed; the broker redelivers and the inbox skips it.
+    channel.ack(message);
+    context.logger.debug({ outcome }, 'message handled');
+    return outcome;
   });
 }
 
