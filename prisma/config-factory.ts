@@ -18,7 +18,7 @@ const PG_TEXT_OID = 25;
  */
 function reportInternalStringTypesAsText(): void {
   type FieldDescription = { dataTypeID: number };
-  type ResultProto = { addFields(fields: FieldDescription[]): void; __textPatched?: boolean };
+  type ResultProto = { addFields: (this: unknown, fields: FieldDescription[]) => void; __textPatched?: boolean };
   const proto = (pg as unknown as { Result: { prototype: ResultProto } }).Result.prototype;
   if (proto.__textPatched) return;
   const original = proto.addFields;

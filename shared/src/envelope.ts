@@ -76,7 +76,7 @@ export function parseEnvelope(body: Buffer): Envelope {
   }
   const parsed = envelopeSchema.safeParse(json);
   if (!parsed.success) throw new AppError('validation', `not a valid CloudEvents envelope: ${parsed.error.message}`);
-  return parsed.data as Envelope;
+  return parsed.data;
 }
 
 /** Validates an envelope's data against its definition on the consuming side. */

@@ -12,6 +12,7 @@ import { withLogContext, type Logger } from '../logger.ts';
 import { writeEvents } from '../outbox/write-events.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { dlqName, retryQueueName } from '../amqp/topology.ts';
+import { sendConfirmed } from '../amqp/send-confirmed.ts';
 import { recordInInbox } from './inbox.ts';
 import { attemptOf, carriedHeaders, HEADERS, truncateReason, type FailureKind } from './failure-headers.ts';
 import type { EventHandler } from './handler.ts';
@@ -90,30 +91,21 @@ async function routeFailure<Tx extends SqlTransaction>(
   const retryDelay = context.retryDelaysMs[attempt - 1];
   if (!isPermanent(error) && retryDelay !== undefined) {
     context.logger.warn({ attempt, retryInMs: retryDelay, reason }, 'handler failed; retrying later');
-    await publishConfirmed(channel, retryQueueName(context.queue, retryDelay), message, carriedHeaders(message, context.queue, { [HEADERS.attempt]: attempt + 1, [HEADERS.failureReason]: reason }));
+    await sendConfirmed(channel, retryQueueName(context.queue, retryDelay), message.content, { ...message.properties, headers: carriedHeaders(message, context.queue, { [HEADERS.attempt]: attempt + 1, [HEADERS.failureReason]: reason }) });
     channel.ack(message);
     return 'retried';
   }
   const kind: FailureKind = invalid ? 'invalid' : isPermanent(error) ? 'permanent' : 'retries-exhausted';
   context.logger.error({ attempt, kind, reason }, 'message dead-lettered');
-  await publishConfirmed(
-    channel,
-    dlqName(context.queue),
-    message,
-    carriedHeaders(message, context.queue, {
+  await sendConfirmed(channel, dlqName(context.queue), message.content, {
+    ...message.properties,
+    headers: carriedHeaders(message, context.queue, {
       [HEADERS.attempt]: attempt,
       [HEADERS.failureReason]: reason,
       [HEADERS.failureKind]: kind,
       [HEADERS.failedAt]: new Date().toISOString(),
     }),
-  );
+  });
   channel.ack(message);
   return 'dead-lettered';
-}
-
-/** Sends a copy straight to a queue (default exchange) and waits for the broker's confirm. */
-function publishConfirmed(channel: ConfirmChannel, queue: string, message: ConsumeMessage, headers: Record<string, unknown>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    channel.publish('', queue, message.content, { ...message.properties, persistent: true, headers }, (error) => (error ? reject(error) : resolve()));
-  });
 }

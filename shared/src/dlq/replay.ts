@@ -4,7 +4,8 @@
  * original queue (then acked) or returned to the DLQ at the end (nacked with requeue). A
  * replayed message keeps its message id, so a consumer that already applied it skips it.
  */
-import type { ChannelModel, GetMessage } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, GetMessage } from 'amqplib';
+import { sendConfirmed } from '../amqp/send-confirmed.ts';
 import { dlqName } from '../amqp/topology.ts';
 import { HEADERS } from '../consumer/failure-headers.ts';
 import type { Logger } from '../logger.ts';
@@ -111,14 +112,12 @@ function matches(entry: Omit<ReplayEntry, 'action'>, filter: ReplayFilter = {}):
 }
 
 /** Back to the queue that failed it, as a first attempt, with its original route kept. */
-function sendBack(channel: Awaited<ReturnType<ChannelModel['createConfirmChannel']>>, queue: string, message: GetMessage): Promise<void> {
+function sendBack(channel: ConfirmChannel, queue: string, message: GetMessage): Promise<void> {
   const headers = { ...message.properties.headers };
   const target = String(headers[HEADERS.originalQueue] ?? queue);
   delete headers[HEADERS.failureKind];
   delete headers[HEADERS.failedAt];
   headers[HEADERS.attempt] = 1;
   headers[HEADERS.replayCount] = Number(headers[HEADERS.replayCount] ?? 0) + 1;
-  return new Promise((resolve, reject) => {
-    channel.publish('', target, message.content, { ...message.properties, persistent: true, headers }, (error) => (error ? reject(error) : resolve()));
-  });
+  return sendConfirmed(channel, target, message.content, { ...message.properties, headers });
 }

@@ -1,5 +1,5 @@
 /** Where the tests find the real servers: environment URLs, defaulting to this machine's. */
-export const PG_ADMIN_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const PG_ADMIN_URL = process.env.PG_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const TESTBED_TEMPLATE = 'platform_testbed';
 

@@ -1,0 +1,62 @@
+/**
+ * Runs a Prisma step for every service database under prisma/ (one folder each):
+ *   generate  — generate each client (no database needed)
+ *   deploy    — create the database if missing, then apply pending migrations
+ *   check     — fail if any schema and its migrations are out of sync
+ * Database names are platform_<folder>; the server comes from PG_URL (default: local, trust auth).
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { databaseUrlFor, PG_URL } from './databases.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const PRISMA_DIR = path.join(ROOT, 'prisma');
+const PRISMA_BIN = path.join(ROOT, 'node_modules/.bin/prisma');
+
+export const serviceSchemas = readdirSync(PRISMA_DIR, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && !entry.name.startsWith('_') && existsSync(path.join(PRISMA_DIR, entry.name, 'prisma.config.ts')))
+  .map((entry) => entry.name);
+
+function prisma(service: string, args: string[]): void {
+  execFileSync(PRISMA_BIN, [...args, '--config', path.join(PRISMA_DIR, service, 'prisma.config.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, DATABASE_URL: databaseUrlFor(service) },
+  });
+}
+
+async function ensureDatabase(service: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    const name = new URL(databaseUrlFor(service)).pathname.slice(1);
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+const step = process.argv[2];
+for (const service of serviceSchemas) {
+  const dir = path.join(PRISMA_DIR, service);
+  if (step === 'generate') {
+    prisma(service, ['generate']);
+  } else if (step === 'deploy') {
+    await ensureDatabase(service);
+    prisma(service, ['migrate', 'deploy']);
+  } else if (step === 'check') {
+    try {
+      prisma(service, ['migrate', 'diff', '--from-migrations', path.join(dir, 'migrations'), '--to-schema-datamodel', dir, '--exit-code']);
+    } catch {
+      process.stderr.write(`prisma/${service}: schema and migrations differ — add a migration (see README)\n`);
+      process.exit(1);
+    }
+  } else {
+    process.stderr.write('usage: prisma-all.ts generate|deploy|check\n');
+    process.exit(2);
+  }
+  process.stdout.write(`prisma/${service}: ${step} ok\n`);
+}
