@@ -89,7 +89,7 @@ describe('DLQ replay', () => {
 
   it('when a message that was already applied is replayed again, then it is skipped as a duplicate', async () => {
     const [applied] = await effectsOf(db.prisma, queue);
-    const original = (await db.prisma.outboxEvent.findUnique({ where: { eventId: applied!.eventId } }))!;
+    const original = (await db.prisma.outboxEvent.findFirst({ where: { eventId: applied!.eventId } }))!;
     const channel = await connection.createConfirmChannel();
     channel.sendToQueue(dlqName(queue), Buffer.from(original.envelope), { messageId: original.eventId, headers: { 'x-original-queue': queue, 'x-failed-at': new Date().toISOString() } });
     await channel.waitForConfirms();

@@ -47,7 +47,7 @@ describe('outbox: publish if and only if the transaction commits', () => {
     const effect = await waitFor('the committed event to be applied', async () => (await effectsOf(db.prisma, queue)).find((row) => row.eventId === eventId));
     assert.equal(effect.sequence, 7);
     const row = await waitFor('published_at', async () => {
-      const outbox = await db.prisma.outboxEvent.findUnique({ where: { eventId: eventId! } });
+      const outbox = await db.prisma.outboxEvent.findFirst({ where: { eventId: eventId! } });
       return outbox?.publishedAt ? outbox : undefined;
     });
     assert.equal(row.routingKey, counted.type);

@@ -59,14 +59,36 @@ export class ConfirmPublisher {
     return this.currentChannel(timeoutMs);
   }
 
+  /**
+   * Pipelines the whole batch and resolves once the broker confirmed every message of it
+   * (only its own: batches of concurrent callers share the channel without waiting on each
+   * other). Rejects on any nack or if the channel dies, so the caller retries the batch.
+   */
   async publishAll(messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const channel = await this.currentChannel();
+    const confirms: Array<Promise<void>> = [];
     for (const message of messages) {
-      const hasRoom = channel.publish(message.exchange, message.routingKey, message.body, message.options);
-      if (!hasRoom) await once(channel, 'drain');
+      let hasRoom = true;
+      const confirmed = new Promise<void>((resolve, reject) => {
+        hasRoom = channel.publish(message.exchange, message.routingKey, message.body, message.options, (error: unknown) =>
+          error ? reject(new Error('broker did not confirm a message', { cause: error })) : resolve(),
+        );
+      });
+      confirmed.catch(() => undefined); // observed by Promise.all below; never an unhandled rejection meanwhile
+      confirms.push(confirmed);
+      if (!hasRoom) await drainedOrClosed(channel);
     }
-    await channel.waitForConfirms();
+    await Promise.all(confirms);
     this.logger.trace({ count: messages.length }, 'batch confirmed');
   }
+}
+
+/** Backpressure: wait for the socket to drain, but give up if the channel dies meanwhile. */
+async function drainedOrClosed(channel: ConfirmChannel): Promise<void> {
+  const closed = once(channel, 'close').then(() => {
+    throw new Error('channel closed while waiting to publish');
+  });
+  closed.catch(() => undefined);
+  await Promise.race([once(channel, 'drain'), closed]);
 }

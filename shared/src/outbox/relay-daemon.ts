@@ -16,7 +16,8 @@ const config = loadConfigOrExit(
       .min(1, 'list the service databases to relay, comma-separated')
       .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
       .pipe(z.array(configParts.databaseUrl).min(1)),
-    RELAY_BATCH_SIZE: configParts.positiveInt.default(500),
+    RELAY_BATCH_SIZE: configParts.positiveInt.default(1_000),
+    RELAY_LANES: configParts.positiveInt.default(2),
     RELAY_POLL_INTERVAL_MS: configParts.positiveInt.default(1_000),
     RELAY_PAUSE_BEFORE_MARK_MS: z.coerce.number().int().min(0).default(0),
     LOG_LEVEL: configParts.logLevel,
@@ -32,6 +33,7 @@ const relays = config.RELAY_DATABASE_URLS.map(
       publisher,
       logger: logger.child({ database: new URL(databaseUrl).pathname.slice(1) }),
       batchSize: config.RELAY_BATCH_SIZE,
+      lanes: config.RELAY_LANES,
       pollIntervalMs: config.RELAY_POLL_INTERVAL_MS,
       pauseBeforeMarkMs: config.RELAY_PAUSE_BEFORE_MARK_MS,
     }),

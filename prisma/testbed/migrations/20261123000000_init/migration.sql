@@ -39,9 +39,6 @@ CREATE TABLE "applied_effect" (
 );
 
 -- CreateIndex
-CREATE UNIQUE INDEX "outbox_event_id_key" ON "outbox"("event_id");
-
--- CreateIndex
 CREATE INDEX "outbox_published_at_partition_key_seq_idx" ON "outbox"("published_at", "partition_key", "seq");
 
 -- CreateIndex
