@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { ConfirmChannel, Options } from 'amqplib';
 import type { RecoveringChannelModel } from 'amqplib';
 import { connectAmqp } from './connect.ts';
-import { declareEventsExchange } from './topology.ts';
+import { declareEventsExchange, declareServiceQueue, type ServiceQueue } from './topology.ts';
 import type { Logger } from '../logger.ts';
 
 export interface OutgoingMessage {
@@ -23,7 +23,13 @@ export class ConfirmPublisher {
 
   private constructor(private readonly logger: Logger) {}
 
-  static async connect(url: string, name: string, logger: Logger): Promise<{ publisher: ConfirmPublisher; connection: RecoveringChannelModel }> {
+  /** `queues`: service queues to declare (with their bindings) before anything is published. */
+  static async connect(
+    url: string,
+    name: string,
+    logger: Logger,
+    queues: readonly ServiceQueue[] = [],
+  ): Promise<{ publisher: ConfirmPublisher; connection: RecoveringChannelModel }> {
     const publisher = new ConfirmPublisher(logger);
     const connection = await connectAmqp(url, {
       name,
@@ -31,6 +37,7 @@ export class ConfirmPublisher {
       setup: async (model) => {
         const channel = await model.createConfirmChannel();
         await declareEventsExchange(channel);
+        for (const queue of queues) await declareServiceQueue(channel, queue);
         channel.on('close', () => {
           if (publisher.channel === channel) publisher.channel = null;
         });

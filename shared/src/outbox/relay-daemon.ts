@@ -7,6 +7,7 @@ import { configParts, loadConfigOrExit } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { ConfirmPublisher } from '../amqp/confirm-publisher.ts';
 import { OutboxRelay } from './relay.ts';
+import { PLATFORM_QUEUES } from '../amqp/platform-topology.ts';
 
 const config = loadConfigOrExit(
   z.object({
@@ -25,7 +26,7 @@ const config = loadConfigOrExit(
 );
 
 const logger = createLogger('relay', config.LOG_LEVEL);
-const { publisher, connection } = await ConfirmPublisher.connect(config.AMQP_URL, `relay-${process.pid}`, logger);
+const { publisher, connection } = await ConfirmPublisher.connect(config.AMQP_URL, `relay-${process.pid}`, logger, PLATFORM_QUEUES);
 const relays = config.RELAY_DATABASE_URLS.map(
   (databaseUrl) =>
     new OutboxRelay({

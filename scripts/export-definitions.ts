@@ -1,0 +1,50 @@
+/**
+ * Writes rabbitmq/definitions.json from the code's topology (shared/src/amqp), or with
+ * --check fails if the committed file differs. The file can be loaded through the
+ * management UI or `rabbitmqctl import_definitions`; the code declares the same things
+ * idempotently at start, so loading it is optional.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PLATFORM_QUEUES } from '../shared/src/amqp/platform-topology.ts';
+import { dlqName, retryQueueName, UNROUTED_EXCHANGE, UNROUTED_QUEUE } from '../shared/src/amqp/topology.ts';
+import { EVENTS_EXCHANGE } from '../shared/src/outbox/write-events.ts';
+
+const FILE = path.resolve(import.meta.dirname, '../rabbitmq/definitions.json');
+const vhost = '/';
+const quorum = { 'x-queue-type': 'quorum' };
+const queue = (name: string, args: Record<string, unknown>) => ({ name, vhost, durable: true, auto_delete: false, arguments: args });
+const binding = (source: string, destination: string, routingKey: string) => ({ source, vhost, destination, destination_type: 'queue', routing_key: routingKey, arguments: {} });
+
+const definitions = {
+  exchanges: [
+    { name: UNROUTED_EXCHANGE, vhost, type: 'fanout', durable: true, auto_delete: false, internal: false, arguments: {} },
+    { name: EVENTS_EXCHANGE, vhost, type: 'topic', durable: true, auto_delete: false, internal: false, arguments: { 'alternate-exchange': UNROUTED_EXCHANGE } },
+  ],
+  queues: [
+    queue(UNROUTED_QUEUE, quorum),
+    ...PLATFORM_QUEUES.flatMap((service) => [
+      queue(service.queue, quorum),
+      queue(dlqName(service.queue), quorum),
+      ...[...new Set(service.retryDelaysMs)].map((delay) =>
+        queue(retryQueueName(service.queue, delay), { 'x-message-ttl': delay, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': service.queue }),
+      ),
+    ]),
+  ],
+  bindings: [
+    binding(UNROUTED_EXCHANGE, UNROUTED_QUEUE, ''),
+    ...PLATFORM_QUEUES.flatMap((service) => service.eventTypes.map((type) => binding(EVENTS_EXCHANGE, service.queue, type))),
+  ],
+};
+
+const text = `${JSON.stringify(definitions, null, 2)}\n`;
+if (process.argv.includes('--check')) {
+  if (readFileSync(FILE, 'utf8') !== text) {
+    process.stderr.write('rabbitmq/definitions.json is out of date: run pnpm rabbitmq:definitions\n');
+    process.exit(1);
+  }
+  process.stdout.write('rabbitmq/definitions.json is up to date\n');
+} else {
+  writeFileSync(FILE, text);
+  process.stdout.write(`wrote ${FILE}\n`);
+}
