@@ -1,12 +1,12 @@
 /**
  * Runs a Prisma step for every service database under prisma/ (one folder each):
  *   generate  — generate each client (no database needed)
- *   deploy    — create the database if missing, then apply pending migrations
+ *   deploy    — create the database if missing, apply pending migrations, then constraints.sql
  *   check     — fail if any schema and its migrations are out of sync
  * Database names are platform_<folder>; the server comes from PG_URL (default: local, trust auth).
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { databaseUrlFor, PG_URL } from './databases.ts';
@@ -25,6 +25,19 @@ function prisma(service: string, args: string[]): void {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, DATABASE_URL: databaseUrlFor(service) },
   });
+}
+
+/** CHECK constraints live beside the migrations (the offline engine cannot introspect them). */
+async function applyConstraints(service: string): Promise<void> {
+  const file = path.join(PRISMA_DIR, service, 'constraints.sql');
+  if (!existsSync(file)) return;
+  const client = new pg.Client({ connectionString: databaseUrlFor(service) });
+  await client.connect();
+  try {
+    await client.query(`BEGIN; ${readFileSync(file, 'utf8')}; COMMIT;`);
+  } finally {
+    await client.end();
+  }
 }
 
 async function ensureDatabase(service: string): Promise<void> {
@@ -47,6 +60,7 @@ for (const service of serviceSchemas) {
   } else if (step === 'deploy') {
     await ensureDatabase(service);
     prisma(service, ['migrate', 'deploy']);
+    await applyConstraints(service);
   } else if (step === 'check') {
     try {
       prisma(service, ['migrate', 'diff', '--from-migrations', path.join(dir, 'migrations'), '--to-schema-datamodel', dir, '--exit-code']);

@@ -1,0 +1,62 @@
+/**
+ * The events the services exchange: the platform's published language. Every saga event's
+ * subject is the order id, so each consumer processes one order's events in order.
+ */
+import { z } from 'zod';
+import { defineEvent } from './define-event.ts';
+import { currencyCode, minorUnits } from './money.ts';
+
+const orderId = z.string().uuid();
+
+export const OrderPlaced = defineEvent(
+  'order.placed.v1',
+  z.object({ orderId, productId: z.string().uuid(), quantity: z.number().int().positive(), cardToken: z.string().min(1), customerEmail: z.string().email().nullable() }),
+);
+export const OrderCompleted = defineEvent('order.completed.v1', z.object({ orderId, customerEmail: z.string().email().nullable() }));
+export const OrderCancelled = defineEvent('order.cancelled.v1', z.object({ orderId, reason: z.string(), customerEmail: z.string().email().nullable() }));
+
+export const InventoryReserved = defineEvent(
+  'inventory.reserved.v1',
+  z.object({
+    orderId,
+    reservationId: z.string().uuid(),
+    productId: z.string().uuid(),
+    quantity: z.number().int().positive(),
+    amountMinor: minorUnits,
+    currency: currencyCode,
+    expiresAt: z.string().datetime({ offset: true }),
+  }),
+);
+export const InventoryReservationFailed = defineEvent(
+  'inventory.reservation-failed.v1',
+  z.object({ orderId, productId: z.string(), reason: z.enum(['out_of_stock', 'unknown_product']) }),
+);
+export const InventoryCommitted = defineEvent('inventory.committed.v1', z.object({ orderId, reservationId: z.string().uuid() }));
+export const InventoryCommitFailed = defineEvent(
+  'inventory.commit-failed.v1',
+  z.object({ orderId, reservationId: z.string().uuid().nullable(), reason: z.enum(['reservation_expired', 'reservation_released', 'no_reservation']) }),
+);
+export const InventoryReleased = defineEvent(
+  'inventory.released.v1',
+  z.object({ orderId, reservationId: z.string().uuid(), quantity: z.number().int().positive(), reason: z.enum(['expired', 'payment_failed', 'released_by_request']) }),
+);
+
+export const PaymentSucceeded = defineEvent(
+  'payment.succeeded.v1',
+  z.object({ orderId, paymentId: z.string().uuid(), amountMinor: minorUnits, currency: currencyCode }),
+);
+export const PaymentFailed = defineEvent(
+  'payment.failed.v1',
+  z.object({ orderId, reason: z.enum(['card_declined', 'insufficient_funds', 'reservation_expired']) }),
+);
+export const PaymentRefunded = defineEvent(
+  'payment.refunded.v1',
+  z.object({ orderId, paymentId: z.string().uuid(), amountMinor: minorUnits, currency: currencyCode, reason: z.string() }),
+);
+
+export const LedgerEntryRecorded = defineEvent(
+  'ledger.entry-recorded.v1',
+  z.object({ orderId, entryId: z.string().uuid(), kind: z.enum(['charge', 'refund']), amountMinor: minorUnits, currency: currencyCode }),
+);
+
+export const NotificationSent = defineEvent('notification.sent.v1', z.object({ orderId, notificationId: z.string().uuid(), template: z.string() }));
