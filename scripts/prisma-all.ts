@@ -19,12 +19,19 @@ export const serviceSchemas = readdirSync(PRISMA_DIR, { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && !entry.name.startsWith('_') && existsSync(path.join(PRISMA_DIR, entry.name, 'prisma.config.ts')))
   .map((entry) => entry.name);
 
+/** Runs the Prisma CLI for one service; its chatter is shown only when it fails. */
 function prisma(service: string, args: string[]): void {
-  execFileSync(PRISMA_BIN, [...args, '--config', path.join(PRISMA_DIR, service, 'prisma.config.ts')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, DATABASE_URL: databaseUrlFor(service) },
-  });
+  try {
+    execFileSync(PRISMA_BIN, [...args, '--config', path.join(PRISMA_DIR, service, 'prisma.config.ts')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DATABASE_URL: databaseUrlFor(service) },
+    });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    process.stderr.write(`${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`);
+    throw error;
+  }
 }
 
 /** CHECK constraints live beside the migrations (the offline engine cannot introspect them). */

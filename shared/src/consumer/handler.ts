@@ -7,7 +7,7 @@ export interface HandlerContext<Tx extends SqlTransaction> {
   tx: Tx;
   envelope: Envelope;
   /** Writes events caused by this one to the outbox, in the same transaction. */
-  publish(events: readonly NewEvent[]): Promise<void>;
+  publish: (events: readonly NewEvent[]) => Promise<void>;
 }
 
 export interface EventHandler<Tx extends SqlTransaction> {

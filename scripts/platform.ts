@@ -1,0 +1,125 @@
+/**
+ * Runs the whole platform as separate processes: the five services, the gateway and one relay
+ * over every service database. Used by `pnpm start`, `pnpm demo` and the end-to-end tests.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { databaseUrlFor } from './databases.ts';
+
+export const SERVICES = ['order', 'inventory', 'payment', 'ledger', 'notification'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+export type ProcessName = ServiceName | 'gateway' | 'relay';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const OFFSET: Record<ServiceName | 'gateway', number> = { gateway: 0, order: 1, inventory: 2, payment: 3, ledger: 4, notification: 5 };
+
+export interface PlatformOptions {
+  /** The gateway's port; services take the next five. */
+  basePort: number;
+  /** Databases are <prefix>_<service>. */
+  databasePrefix: string;
+  amqpUrl: string;
+  redisUrl?: string;
+  logLevel?: string;
+  /** Extra environment per process (test knobs: short holds, slow gateway, duplicate relay …). */
+  env?: Partial<Record<ProcessName, Record<string, string>>>;
+  onLine?: (name: ProcessName, line: string) => void;
+}
+
+/** Creates missing databases and applies migrations (and generates clients) for a prefix. */
+export function prepareDatabases(databasePrefix: string): void {
+  for (const step of ['generate', 'deploy']) {
+    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/prisma-all.ts', step], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, PG_DATABASE_PREFIX: databasePrefix },
+    });
+  }
+}
+
+export class Platform {
+  private readonly children = new Map<ProcessName, ChildProcess>();
+
+  constructor(private readonly options: PlatformOptions) {}
+
+  url(name: ServiceName | 'gateway'): string {
+    return `http://127.0.0.1:${this.options.basePort + OFFSET[name]}`;
+  }
+
+  private environment(name: ProcessName): Record<string, string> {
+    const common = { AMQP_URL: this.options.amqpUrl, LOG_LEVEL: this.options.logLevel ?? 'info' };
+    const own = this.options.env?.[name] ?? {};
+    if (name === 'relay') return { ...common, RELAY_DATABASE_URLS: SERVICES.map((service) => databaseUrlFor(service, this.options.databasePrefix)).join(','), ...own };
+    if (name === 'gateway') {
+      return {
+        ...common,
+        PORT: String(this.options.basePort),
+        REDIS_URL: this.options.redisUrl ?? 'redis://127.0.0.1:6379',
+        ORDER_URL: this.url('order'),
+        INVENTORY_URL: this.url('inventory'),
+        PAYMENT_URL: this.url('payment'),
+        LEDGER_URL: this.url('ledger'),
+        NOTIFICATION_URL: this.url('notification'),
+        ...own,
+      };
+    }
+    return {
+      ...common,
+      PORT: String(this.options.basePort + OFFSET[name]),
+      DATABASE_URL: databaseUrlFor(name, this.options.databasePrefix),
+      ...(name === 'order' ? { INVENTORY_URL: this.url('inventory') } : {}),
+      ...own,
+    };
+  }
+
+  start(name: ProcessName): void {
+    const entry = name === 'relay' ? 'shared/src/outbox/relay-daemon.ts' : `services/${name}/src/main.ts`;
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.environment(name) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      let partial = '';
+      stream?.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString()).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line) this.options.onLine?.(name, line);
+      });
+    }
+    this.children.set(name, child);
+  }
+
+  startAll(): void {
+    for (const name of [...SERVICES, 'gateway', 'relay'] as const) this.start(name);
+  }
+
+  /** Stops one process: SIGTERM for a clean stop, SIGKILL for a crash. */
+  async stop(name: ProcessName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.children.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+    this.children.delete(name);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.children.keys()].map((name) => this.stop(name)));
+  }
+
+  /** Waits until every service, the gateway and the relay are up. */
+  async waitUntilReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const name of [...SERVICES, 'gateway'] as const) {
+      for (;;) {
+        const exited = this.children.get(name)?.exitCode;
+        if (exited !== undefined && exited !== null) throw new Error(`${name} exited with code ${exited} while starting`);
+        const ready = await fetch(`${this.url(name)}/ready`).then((response) => response.ok, () => false);
+        if (ready) break;
+        if (Date.now() > deadline) throw new Error(`${name} was not ready within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { AppError } from '@platform/shared/errors';
+import type { InventoryStore, Product, Reservation, ReservationStatus } from '../domain/ports.ts';
+import type { Tx } from './database.ts';
+import type { Product as ProductRow, Reservation as ReservationRow } from './generated/client.ts';
+
+const toProduct = (row: ProductRow): Product => ({
+  id: row.id,
+  sku: row.sku,
+  name: row.name,
+  priceMinor: row.priceMinor,
+  currency: row.currency,
+  available: row.available,
+  reserved: row.reserved,
+  sold: row.sold,
+  holdSeconds: row.holdSeconds,
+});
+
+const toReservation = (row: ReservationRow): Reservation => ({
+  id: row.id,
+  orderId: row.orderId,
+  productId: row.productId,
+  quantity: row.quantity,
+  status: row.status as ReservationStatus,
+  releaseReason: row.releaseReason,
+  expiresAt: row.expiresAt,
+});
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === 'P2002';
+}
+
+/** The inventory store on one transaction. Stock moves are single conditional UPDATEs. */
+export function inventoryStore(tx: Tx): InventoryStore {
+  return {
+    async insertProduct(product) {
+      try {
+        return toProduct(await tx.product.create({ data: product }));
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new AppError('conflict', `a product with sku "${product.sku}" already exists`);
+        throw error;
+      }
+    },
+    async findProduct(id) {
+      const row = await tx.product.findUnique({ where: { id } });
+      return row && toProduct(row);
+    },
+    async lockOrder(orderId) {
+      await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtextextended('reservation:' || $1, 0))", orderId);
+    },
+    async holdStock(productId, quantity) {
+      const held = await tx.$executeRawUnsafe(
+        'UPDATE product SET available = available - $2, reserved = reserved + $2 WHERE id = $1::uuid AND available >= $2',
+        productId,
+        quantity,
+      );
+      return held === 1;
+    },
+    async returnStock(productId, quantity) {
+      await tx.$executeRawUnsafe('UPDATE product SET available = available + $2, reserved = reserved - $2 WHERE id = $1::uuid', productId, quantity);
+    },
+    async sellStock(productId, quantity) {
+      await tx.$executeRawUnsafe('UPDATE product SET reserved = reserved - $2, sold = sold + $2 WHERE id = $1::uuid', productId, quantity);
+    },
+    async findReservationByOrder(orderId) {
+      const row = await tx.reservation.findUnique({ where: { orderId } });
+      return row && toReservation(row);
+    },
+    async insertReservation(reservation) {
+      await tx.reservation.create({ data: reservation });
+    },
+    async settleHeld(reservationId, to, reason) {
+      const { count } = await tx.reservation.updateMany({ where: { id: reservationId, status: 'HELD' }, data: { status: to, releaseReason: reason } });
+      return count === 1;
+    },
+    async claimExpired(now, limit) {
+      const rows = await tx.$queryRawUnsafe<Array<{ id: string }>>(
+        "SELECT id FROM reservation WHERE status = 'HELD' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+        now,
+        limit,
+      );
+      if (rows.length === 0) return [];
+      const claimed = await tx.reservation.findMany({ where: { id: { in: rows.map((row) => row.id) } } });
+      return claimed.map(toReservation);
+    },
+  };
+}

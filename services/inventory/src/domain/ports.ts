@@ -1,0 +1,55 @@
+/**
+ * What the inventory use cases need from storage and messaging, as plain data. data-access/
+ * implements it on one transaction, so a use case's changes and events commit together.
+ */
+import type { NewEvent } from '@platform/shared/envelope';
+
+export interface Product {
+  id: string;
+  sku: string;
+  name: string;
+  priceMinor: bigint;
+  currency: string;
+  available: number;
+  reserved: number;
+  sold: number;
+  holdSeconds: number | null;
+}
+
+export type ReservationStatus = 'HELD' | 'COMMITTED' | 'RELEASED';
+
+export interface Reservation {
+  id: string;
+  orderId: string;
+  productId: string;
+  quantity: number;
+  status: ReservationStatus;
+  releaseReason: string | null;
+  expiresAt: Date;
+}
+
+export interface InventoryStore {
+  insertProduct(product: Omit<Product, 'reserved' | 'sold'>): Promise<Product>;
+  findProduct(id: string): Promise<Product | null>;
+  /** Serializes work on one order's reservation for the rest of the transaction. */
+  lockOrder(orderId: string): Promise<void>;
+  /** available -= quantity, reserved += quantity, only if that leaves available >= 0. */
+  holdStock(productId: string, quantity: number): Promise<boolean>;
+  /** reserved -= quantity, available += quantity. */
+  returnStock(productId: string, quantity: number): Promise<void>;
+  /** reserved -= quantity, sold += quantity. */
+  sellStock(productId: string, quantity: number): Promise<void>;
+  findReservationByOrder(orderId: string): Promise<Reservation | null>;
+  insertReservation(reservation: Omit<Reservation, 'releaseReason'>): Promise<void>;
+  /** Moves a HELD reservation on; false if it was no longer HELD. */
+  settleHeld(reservationId: string, to: Exclude<ReservationStatus, 'HELD'>, reason: string | null): Promise<boolean>;
+  /** Expired HELD reservations, locked for this transaction (others skip them). */
+  claimExpired(now: Date, limit: number): Promise<Reservation[]>;
+}
+
+export interface InventoryContext {
+  store: InventoryStore;
+  publish(events: readonly NewEvent[]): Promise<void>;
+  now(): Date;
+  defaultHoldSeconds: number;
+}

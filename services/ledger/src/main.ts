@@ -1,0 +1,24 @@
+import { loadConfigOrExit } from '@platform/shared/config';
+import { createLogger } from '@platform/shared/logger';
+import { baseServiceConfig } from '@platform/shared/service/base-config';
+import { runService, stopOnSignals } from '@platform/shared/service/run-service';
+import { connectDatabase } from './data-access/database.ts';
+import { ledgerHandlers } from './entry-points/messaging-handlers.ts';
+import { ledgerRoutes } from './entry-points/http-routes.ts';
+import { ledgerQueries } from './data-access/ledger-queries.ts';
+
+const config = loadConfigOrExit(baseServiceConfig);
+const logger = createLogger('ledger', config.LOG_LEVEL);
+const db = connectDatabase(config.DATABASE_URL);
+const running = await runService({
+  name: 'ledger',
+  port: config.PORT,
+  amqpUrl: config.AMQP_URL,
+  logger,
+  db,
+  routers: [ledgerRoutes(ledgerQueries(db.client))],
+  handlers: ledgerHandlers,
+  retryDelaysMs: config.RETRY_DELAYS_MS,
+  prefetch: config.CONSUMER_PREFETCH,
+});
+stopOnSignals(running, logger);

@@ -1,0 +1,25 @@
+import { loadConfigOrExit } from '@platform/shared/config';
+import { createLogger } from '@platform/shared/logger';
+import { baseServiceConfig } from '@platform/shared/service/base-config';
+import { runService, stopOnSignals } from '@platform/shared/service/run-service';
+import { connectDatabase } from './data-access/database.ts';
+import { logTransport } from './data-access/log-transport.ts';
+import { notificationHandlers } from './entry-points/messaging-handlers.ts';
+import { notificationRoutes } from './entry-points/http-routes.ts';
+import { notificationsForOrder } from './data-access/notification-queries.ts';
+
+const config = loadConfigOrExit(baseServiceConfig);
+const logger = createLogger('notification', config.LOG_LEVEL);
+const db = connectDatabase(config.DATABASE_URL);
+const running = await runService({
+  name: 'notification',
+  port: config.PORT,
+  amqpUrl: config.AMQP_URL,
+  logger,
+  db,
+  routers: [notificationRoutes((orderId) => notificationsForOrder(db.client, orderId))],
+  handlers: notificationHandlers(logTransport(logger)),
+  retryDelaysMs: config.RETRY_DELAYS_MS,
+  prefetch: config.CONSUMER_PREFETCH,
+});
+stopOnSignals(running, logger);

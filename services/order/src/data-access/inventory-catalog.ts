@@ -1,0 +1,34 @@
+/**
+ * Asks the inventory service whether a product exists, so an order for an unknown product is
+ * refused at once (422) instead of being cancelled later. Bounded: 2 s per try, two tries, and
+ * a circuit breaker that answers "unavailable" (503) at once while inventory is down.
+ */
+import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleAll, retry, timeout, TimeoutStrategy, wrap } from 'cockatiel';
+import { AppError } from '@platform/shared/errors';
+import type { ProductCatalog } from '../domain/ports.ts';
+
+export function inventoryCatalog(inventoryUrl: string): ProductCatalog {
+  const policy = wrap(
+    retry(handleAll, { maxAttempts: 1, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 500 }) }),
+    circuitBreaker(handleAll, { halfOpenAfter: 5_000, breaker: new ConsecutiveBreaker(5) }),
+    timeout(2_000, TimeoutStrategy.Aggressive),
+  );
+  return {
+    async exists(productId) {
+      let status: number;
+      try {
+        status = await policy.execute(async ({ signal }) => {
+          const response = await fetch(`${inventoryUrl}/products/${encodeURIComponent(productId)}`, { signal });
+          if (response.status >= 500) throw new Error(`inventory answered ${response.status}`);
+          await response.body?.cancel();
+          return response.status;
+        });
+      } catch (error) {
+        throw new AppError('unavailable', 'the product catalogue is unavailable; try again shortly', undefined, { cause: error });
+      }
+      if (status === 200) return true;
+      if (status === 404) return false;
+      throw new AppError('unavailable', `the product catalogue answered ${status}`);
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/** Thin: each saga event mapped to the order state it implies. */
+import { on, type HandlerContext } from '@platform/shared/consumer/handler';
+import * as events from '@platform/shared/events/catalog';
+import type { Tx } from '../data-access/database.ts';
+import { orderStore } from '../data-access/order-store.ts';
+import { advanceOrder, type Progress } from '../domain/advance-order.ts';
+
+const apply = (handler: HandlerContext<Tx>, progress: Progress) => advanceOrder({ store: orderStore(handler.tx), publish: handler.publish }, progress);
+
+export const orderHandlers = [
+  on<typeof events.InventoryReserved, Tx>(events.InventoryReserved, (data, handler) =>
+    apply(handler, { orderId: data.orderId, to: 'INVENTORY_RESERVED', amountMinor: data.amountMinor, currency: data.currency }),
+  ),
+  on<typeof events.InventoryReservationFailed, Tx>(events.InventoryReservationFailed, (data, handler) =>
+    apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: data.reason }),
+  ),
+  on<typeof events.PaymentSucceeded, Tx>(events.PaymentSucceeded, (data, handler) =>
+    apply(handler, { orderId: data.orderId, to: 'PAYMENT_SUCCESS', amountMinor: data.amountMinor, currency: data.currency }),
+  ),
+  on<typeof events.PaymentFailed, Tx>(events.PaymentFailed, (data, handler) => apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: data.reason })),
+  on<typeof events.InventoryCommitted, Tx>(events.InventoryCommitted, (data, handler) => apply(handler, { orderId: data.orderId, to: 'COMPLETED' })),
+  on<typeof events.InventoryCommitFailed, Tx>(events.InventoryCommitFailed, (data, handler) =>
+    apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: data.reason }),
+  ),
+  on<typeof events.InventoryReleased, Tx>(events.InventoryReleased, async (data, handler) => {
+    if (data.reason === 'expired') await apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: 'reservation_expired' });
+  }),
+  on<typeof events.PaymentRefunded, Tx>(events.PaymentRefunded, (data, handler) => apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: 'refunded' })),
+];

@@ -1,0 +1,56 @@
+/**
+ * A stand-in for a card processor, with Stripe-style test tokens:
+ *   tok_visa                              succeeds
+ *   tok_visa_slow                         succeeds after `slowMs` (to exercise holds expiring mid-charge)
+ *   tok_chargeDeclined                    declined: card_declined
+ *   tok_chargeDeclinedInsufficientFunds   declined: insufficient_funds
+ *   anything else                         declined: card_declined
+ * It keeps its own books on its own connection, outside the caller's transaction, as a remote
+ * gateway would: a charge survives our rollback, and the idempotency key makes a retry return
+ * the first result instead of charging again.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CardGateway, ChargeResult } from '../domain/ports.ts';
+import type { PrismaClient } from './generated/client.ts';
+
+type Outcome = 'succeeded' | 'card_declined' | 'insufficient_funds';
+
+function decide(cardToken: string): Outcome {
+  if (cardToken === 'tok_visa' || cardToken === 'tok_visa_slow') return 'succeeded';
+  if (cardToken === 'tok_chargeDeclinedInsufficientFunds') return 'insufficient_funds';
+  return 'card_declined';
+}
+
+export function simulatedCardGateway(client: PrismaClient, slowMs: number): CardGateway {
+  async function record(idempotencyKey: string, kind: string, outcome: string, amountMinor: bigint, currency: string, reference: string) {
+    await client.$executeRawUnsafe(
+      `INSERT INTO gateway_operation (idempotency_key, kind, outcome, amount_minor, currency, reference)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING`,
+      idempotencyKey,
+      kind,
+      outcome,
+      amountMinor,
+      currency,
+      reference,
+    );
+    // Whoever recorded first wins; everyone returns that.
+    return client.gatewayOperation.findUniqueOrThrow({ where: { idempotencyKey } });
+  }
+
+  return {
+    async charge({ idempotencyKey, cardToken, amountMinor, currency }): Promise<ChargeResult> {
+      const previous = await client.gatewayOperation.findUnique({ where: { idempotencyKey } });
+      const operation = previous ?? (await (async () => {
+        if (cardToken === 'tok_visa_slow') await new Promise((resolve) => setTimeout(resolve, slowMs));
+        return record(idempotencyKey, 'charge', decide(cardToken), amountMinor, currency, `ch_${randomUUID()}`);
+      })());
+      return operation.outcome === 'succeeded'
+        ? { outcome: 'succeeded', chargeId: operation.reference }
+        : { outcome: 'declined', reason: operation.outcome as 'card_declined' | 'insufficient_funds' };
+    },
+    async refund({ idempotencyKey, amountMinor, currency }) {
+      const operation = await record(idempotencyKey, 'refund', 'succeeded', amountMinor, currency, `re_${randomUUID()}`);
+      return { refundId: operation.reference };
+    },
+  };
+}

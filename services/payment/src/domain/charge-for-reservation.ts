@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '@platform/shared/errors';
+import { PaymentFailed, PaymentSucceeded } from '@platform/shared/events/catalog';
+import type { Payment, PaymentContext } from './ports.ts';
+
+export interface ChargeCommand {
+  orderId: string;
+  amountMinor: number;
+  currency: string;
+  holdExpiresAt: Date;
+}
+
+/**
+ * Charges once per order when its stock is held. The gateway call is keyed by the order, so a
+ * redelivery after a crash between the charge and our commit cannot charge twice. A hold that
+ * has already expired is not charged at all.
+ */
+export async function chargeForReservation(context: PaymentContext, command: ChargeCommand): Promise<Payment> {
+  const existing = await context.store.findPayment(command.orderId);
+  if (existing) return existing;
+  const cardToken = await context.store.findCardToken(command.orderId);
+  // order.placed is published before inventory reacts to it, so this is a passing race (a retry of it).
+  if (!cardToken) throw new AppError('unavailable', `no payment intent for order ${command.orderId} yet`);
+
+  const payment: Payment = {
+    id: randomUUID(),
+    orderId: command.orderId,
+    amountMinor: BigInt(command.amountMinor),
+    currency: command.currency,
+    status: 'FAILED',
+    failureReason: null,
+    chargeId: null,
+    refundId: null,
+  };
+  if (command.holdExpiresAt <= context.now()) {
+    payment.failureReason = 'reservation_expired';
+  } else {
+    const result = await context.gateway.charge({ idempotencyKey: `charge:${command.orderId}`, cardToken, amountMinor: payment.amountMinor, currency: payment.currency });
+    if (result.outcome === 'succeeded') {
+      payment.status = 'SUCCEEDED';
+      payment.chargeId = result.chargeId;
+    } else {
+      payment.failureReason = result.reason;
+    }
+  }
+  await context.store.insertPayment(payment);
+  if (payment.status === 'SUCCEEDED') {
+    await context.publish([{ definition: PaymentSucceeded, subject: payment.orderId, data: { orderId: payment.orderId, paymentId: payment.id, amountMinor: command.amountMinor, currency: payment.currency } }]);
+  } else {
+    const reason = payment.failureReason as 'card_declined' | 'insufficient_funds' | 'reservation_expired';
+    await context.publish([{ definition: PaymentFailed, subject: payment.orderId, data: { orderId: payment.orderId, reason } }]);
+  }
+  return payment;
+}

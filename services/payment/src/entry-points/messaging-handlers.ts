@@ -1,0 +1,25 @@
+/** Thin: each event payment reacts to, mapped to its use case. */
+import { on, type HandlerContext } from '@platform/shared/consumer/handler';
+import { InventoryCommitFailed, InventoryReleased, InventoryReserved, OrderPlaced } from '@platform/shared/events/catalog';
+import type { Tx } from '../data-access/database.ts';
+import { paymentStore } from '../data-access/payment-store.ts';
+import type { CardGateway, PaymentContext } from '../domain/ports.ts';
+import { recordPaymentIntent } from '../domain/record-payment-intent.ts';
+import { chargeForReservation } from '../domain/charge-for-reservation.ts';
+import { refundPayment } from '../domain/refund-payment.ts';
+
+export function paymentHandlers(gateway: CardGateway) {
+  const contextOf = ({ tx, publish }: HandlerContext<Tx>): PaymentContext => ({ store: paymentStore(tx), gateway, publish, now: () => new Date() });
+  return [
+    on<typeof OrderPlaced, Tx>(OrderPlaced, (data, handler) => recordPaymentIntent(contextOf(handler), data.orderId, data.cardToken)),
+    on<typeof InventoryReserved, Tx>(InventoryReserved, async (data, handler) => {
+      await chargeForReservation(contextOf(handler), { orderId: data.orderId, amountMinor: data.amountMinor, currency: data.currency, holdExpiresAt: new Date(data.expiresAt) });
+    }),
+    on<typeof InventoryCommitFailed, Tx>(InventoryCommitFailed, async (data, handler) => {
+      await refundPayment(contextOf(handler), data.orderId, `stock could not be committed: ${data.reason}`);
+    }),
+    on<typeof InventoryReleased, Tx>(InventoryReleased, async (data, handler) => {
+      if (data.reason === 'expired') await refundPayment(contextOf(handler), data.orderId, 'stock hold expired');
+    }),
+  ];
+}

@@ -1,0 +1,25 @@
+import { configParts, loadConfigOrExit } from '@platform/shared/config';
+import { createLogger } from '@platform/shared/logger';
+import { baseServiceConfig } from '@platform/shared/service/base-config';
+import { runService, stopOnSignals } from '@platform/shared/service/run-service';
+import { connectDatabase } from './data-access/database.ts';
+import { simulatedCardGateway } from './data-access/simulated-card-gateway.ts';
+import { paymentHandlers } from './entry-points/messaging-handlers.ts';
+import { paymentRoutes } from './entry-points/http-routes.ts';
+import { paymentWithOperations } from './data-access/payment-queries.ts';
+
+const config = loadConfigOrExit(baseServiceConfig.extend({ GATEWAY_SLOW_MS: configParts.positiveInt.default(3_000) }));
+const logger = createLogger('payment', config.LOG_LEVEL);
+const db = connectDatabase(config.DATABASE_URL);
+const running = await runService({
+  name: 'payment',
+  port: config.PORT,
+  amqpUrl: config.AMQP_URL,
+  logger,
+  db,
+  routers: [paymentRoutes((orderId) => paymentWithOperations(db.client, orderId))],
+  handlers: paymentHandlers(simulatedCardGateway(db.client, config.GATEWAY_SLOW_MS)),
+  retryDelaysMs: config.RETRY_DELAYS_MS,
+  prefetch: config.CONSUMER_PREFETCH,
+});
+stopOnSignals(running, logger);

@@ -1,0 +1,68 @@
+/**
+ * A service's Koa app: correlation id → request log → problem+json errors → JSON body →
+ * routes (the service's, then /health and /ready).
+ */
+import { randomUUID } from 'node:crypto';
+import Koa, { type Middleware } from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import { withLogContext, type Logger } from '../logger.ts';
+import { problemMiddleware } from './problem.ts';
+
+export type ReadinessCheck = () => Promise<void>;
+
+export interface AppOptions {
+  logger: Logger;
+  routers: Router[];
+  readiness: Record<string, ReadinessCheck>;
+  /** Middleware between error handling and routing (the gateway's rate limit and proxy). */
+  beforeRoutes?: Middleware[];
+  /** A proxy passes bodies through untouched. */
+  parseJson?: boolean;
+}
+
+export function createApp(options: AppOptions): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  app.use(async (ctx, next) => {
+    const correlationId = ctx.get('x-correlation-id') || randomUUID();
+    ctx.state.correlationId = correlationId;
+    ctx.set('x-correlation-id', correlationId);
+    await withLogContext({ correlationId }, next);
+  });
+  app.use(async (ctx, next) => {
+    const started = performance.now();
+    await next();
+    options.logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'http');
+  });
+  app.use(problemMiddleware(options.logger));
+  if (options.parseJson !== false) app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '100kb', encoding: 'utf-8' }));
+  for (const middleware of options.beforeRoutes ?? []) app.use(middleware);
+  for (const router of [...options.routers, healthRouter(options.readiness)]) {
+    app.use(router.routes()).use(router.allowedMethods());
+  }
+  return app;
+}
+
+function healthRouter(readiness: Record<string, ReadinessCheck>): Router {
+  const router = new Router();
+  router.get('/health', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/ready', async (ctx) => {
+    const results = await Promise.all(
+      Object.entries(readiness).map(async ([name, check]) => {
+        try {
+          await check();
+          return [name, 'ok'] as const;
+        } catch {
+          return [name, 'unavailable'] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, state]) => state === 'ok');
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results) };
+  });
+  return router;
+}

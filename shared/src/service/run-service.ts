@@ -1,0 +1,113 @@
+/**
+ * Starts one service: its HTTP app, its consumer and any background jobs, and stops them in
+ * reverse order on SIGTERM/SIGINT (in-flight messages finish, then connections close).
+ */
+import type { Server } from 'node:http';
+import type Router from '@koa/router';
+import type { Logger } from '../logger.ts';
+import type { SqlTransaction } from '../outbox/sql-client.ts';
+import type { EventHandler } from '../consumer/handler.ts';
+import { startConsumer } from '../consumer/start-consumer.ts';
+import { createApp } from '../http/create-app.ts';
+import { eventsRouter } from '../http/events-router.ts';
+
+export interface ServiceDatabase<Tx extends SqlTransaction> extends SqlTransaction {
+  $disconnect(): Promise<void>;
+  transaction<R>(work: (tx: Tx) => Promise<R>): Promise<R>;
+}
+
+export interface BackgroundJob {
+  stop(): Promise<void>;
+}
+
+export interface ServiceDefinition<Tx extends SqlTransaction> {
+  name: string;
+  port: number;
+  amqpUrl: string;
+  logger: Logger;
+  db: ServiceDatabase<Tx>;
+  routers: Router[];
+  handlers: readonly EventHandler<Tx>[];
+  retryDelaysMs: readonly number[];
+  prefetch: number;
+  startBackground?: () => BackgroundJob[];
+}
+
+export interface RunningService {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function runService<Tx extends SqlTransaction>(service: ServiceDefinition<Tx>): Promise<RunningService> {
+  let brokerConnected = service.handlers.length === 0;
+  const consumer =
+    service.handlers.length > 0
+      ? await startConsumer<Tx>({
+          amqpUrl: service.amqpUrl,
+          queue: service.name,
+          source: `/services/${service.name}`,
+          handlers: service.handlers,
+          transaction: (work) => service.db.transaction(work),
+          retryDelaysMs: service.retryDelaysMs,
+          prefetch: service.prefetch,
+          logger: service.logger,
+        })
+      : null;
+  if (consumer) {
+    brokerConnected = true;
+    consumer.connection.on('connect', () => (brokerConnected = true));
+    consumer.connection.on('disconnect', () => (brokerConnected = false));
+  }
+  const background = service.startBackground?.() ?? [];
+  const app = createApp({
+    logger: service.logger,
+    routers: [...service.routers, eventsRouter(service.name, service.db)],
+    readiness: {
+      database: async () => {
+        await service.db.$queryRawUnsafe('SELECT 1');
+      },
+      broker: async () => {
+        if (!brokerConnected) throw new Error('not connected');
+      },
+    },
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(service.port, '127.0.0.1', () => resolve(listening));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : service.port;
+  service.logger.info({ port }, `${service.name} service listening`);
+
+  return {
+    port,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(background.map((job) => job.stop()));
+      await consumer?.stop();
+      await service.db.$disconnect();
+    },
+  };
+}
+
+/** For main.ts: run until a signal, then stop cleanly; crash loudly on a stray rejection. */
+export function stopOnSignals(running: RunningService, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('unhandledRejection', (error) => {
+    logger.fatal({ err: error }, 'unhandled rejection');
+    process.exit(1);
+  });
+}
