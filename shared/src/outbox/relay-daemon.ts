@@ -21,6 +21,7 @@ const config = loadConfigOrExit(
     RELAY_LANES: configParts.positiveInt.default(2),
     RELAY_POLL_INTERVAL_MS: configParts.positiveInt.default(1_000),
     RELAY_PAUSE_BEFORE_MARK_MS: z.coerce.number().int().min(0).default(0),
+    RELAY_TEST_PUBLISH_TWICE: z.enum(['0', '1']).default('0'),
     LOG_LEVEL: configParts.logLevel,
   }),
 );
@@ -37,6 +38,7 @@ const relays = config.RELAY_DATABASE_URLS.map(
       lanes: config.RELAY_LANES,
       pollIntervalMs: config.RELAY_POLL_INTERVAL_MS,
       pauseBeforeMarkMs: config.RELAY_PAUSE_BEFORE_MARK_MS,
+      publishEachTwice: config.RELAY_TEST_PUBLISH_TWICE === '1',
     }),
 );
 

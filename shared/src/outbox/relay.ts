@@ -32,6 +32,8 @@ export interface RelayOptions {
   lanes?: number;
   /** Test hook: sleep this long after confirms and before marking rows sent. */
   pauseBeforeMarkMs?: number;
+  /** Test hook: publish every event twice, as a redelivery storm would. */
+  publishEachTwice?: boolean;
 }
 
 interface OutboxRow {
@@ -122,7 +124,8 @@ export class OutboxRelay {
          ORDER BY seq LIMIT $2`,
         [owned.rows.map((row) => row.p), this.batchSize],
       );
-      await this.options.publisher.publishAll(rows.rows.map(toMessage));
+      const messages = rows.rows.map(toMessage);
+      await this.options.publisher.publishAll(this.options.publishEachTwice ? messages.flatMap((message) => [message, message]) : messages);
       if (this.options.pauseBeforeMarkMs) {
         this.options.logger.info({ count: rows.rows.length }, 'relay.paused-before-mark');
         await new Promise((resolve) => setTimeout(resolve, this.options.pauseBeforeMarkMs));

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { startTestPlatform, type TestPlatform } from './support/test-platform.ts';
+import { gatewayClient, type GatewayClient } from './support/api.ts';
+
+describe('the public API contract', () => {
+  let platform: TestPlatform;
+  let api: GatewayClient;
+  let productId: string;
+  before(async () => {
+    platform = await startTestPlatform();
+    api = gatewayClient(platform.url('gateway'));
+    productId = await api.createProduct({ stock: 100 });
+  });
+  after(async () => platform.stopAll());
+
+  const order = (overrides: Record<string, unknown> = {}) => ({ productId, quantity: 1, paymentMethod: 'CARD', cardToken: 'tok_visa', ...overrides });
+
+  it('when input is bad, then the answer is a 4xx problem+json that says what is wrong', async () => {
+    const key = { 'idempotency-key': randomUUID() };
+    const cases: Array<[string, Awaited<ReturnType<GatewayClient['request']>>, number, RegExp]> = [
+      ['no idempotency key', await api.request('POST', '/orders', order()), 400, /Idempotency-Key/],
+      ['quantity 0', await api.request('POST', '/orders', order({ quantity: 0 }), key), 400, /quantity/],
+      ['negative quantity', await api.request('POST', '/orders', order({ quantity: -2 }), key), 400, /quantity/],
+      ['malformed JSON', await api.request('POST', '/orders', '{"productId": ', key), 400, /not valid JSON/],
+      ['unknown product', await api.request('POST', '/orders', order({ productId: randomUUID() }), key), 422, /unknown product/],
+      ['product id not a UUID', await api.request('POST', '/orders', order({ productId: 'abc' }), key), 400, /productId/],
+      ['other payment method', await api.request('POST', '/orders', order({ paymentMethod: 'CASH' }), key), 400, /paymentMethod/],
+      ['unknown order', await api.request('GET', `/orders/${randomUUID()}`), 404, /no order/],
+      ['float price', await api.request('POST', '/products', { sku: 'x', name: 'x', priceMinor: 9.99, currency: 'EUR', stock: 1 }), 400, /priceMinor/],
+      ['unknown route', await api.request('GET', '/nowhere'), 404, /no route/],
+    ];
+    for (const [what, answer, status, detail] of cases) {
+      assert.equal(answer.status, status, what);
+      assert.match(answer.type, /^application\/problem\+json/, what);
+      assert.match(String((answer.body as { detail?: string }).detail), detail, what);
+    }
+  });
+
+  it('when the same key comes with the same body, then it is the same order; with another body, 422', async () => {
+    const key = { 'idempotency-key': randomUUID() };
+    const first = await api.request<{ orderId: string }>('POST', '/orders', order({ quantity: 2 }), key);
+    const again = await api.request<{ orderId: string }>('POST', '/orders', order({ quantity: 2 }), key);
+    assert.equal(first.status, 202);
+    assert.equal(again.status, 202);
+    assert.equal(again.body.orderId, first.body.orderId);
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    const other = await api.request('POST', '/orders', order({ quantity: 3 }), key);
+    assert.equal(other.status, 422);
+    assert.match(other.type, /problem\+json/);
+  });
+
+  it('when 20 requests with one key arrive at once, then exactly one order exists and stock moves once', async () => {
+    const product = await api.createProduct({ stock: 10 });
+    const key = { 'idempotency-key': randomUUID() };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => api.request<{ orderId: string }>('POST', '/orders', order({ productId: product, quantity: 2 }), key)));
+    assert.deepEqual(new Set(answers.map((answer) => answer.status)), new Set([202]));
+    const ids = new Set(answers.map((answer) => answer.body.orderId));
+    assert.equal(ids.size, 1);
+    assert.equal((await api.finalOrder([...ids][0]!)).status, 'COMPLETED');
+    assert.equal((await api.product(product)).sold, 2);
+  });
+
+  it('when the direct reservation API is called twice for one order, then it holds stock once and releases it once', async () => {
+    const product = await api.createProduct({ stock: 5 });
+    const orderId = randomUUID();
+    const first = await api.request<{ id: string; status: string }>('POST', '/inventory/reserve', { orderId, productId: product, quantity: 2 });
+    const second = await api.request<{ id: string }>('POST', '/inventory/reserve', { orderId, productId: product, quantity: 2 });
+    assert.equal(first.status, 201);
+    assert.equal(second.body.id, first.body.id);
+    assert.equal((await api.product(product)).available, 3);
+    const released = await api.request<{ status: string }>('POST', '/inventory/release', { orderId });
+    await api.request('POST', '/inventory/release', { orderId });
+    assert.equal(released.body.status, 'RELEASED');
+    assert.equal((await api.product(product)).available, 5);
+    assert.equal((await api.request('POST', '/inventory/reserve', { orderId: randomUUID(), productId: product, quantity: 6 })).status, 409);
+  });
+});

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestPlatform, type TestPlatform } from './support/test-platform.ts';
+import { gatewayClient, stockOf, type GatewayClient } from './support/api.ts';
+import { waitFor } from '../../shared/test/support/wait.ts';
+
+describe('order saga outcomes, end to end through the gateway', () => {
+  let platform: TestPlatform;
+  let api: GatewayClient;
+  before(async () => {
+    platform = await startTestPlatform();
+    api = gatewayClient(platform.url('gateway'));
+  });
+  after(async () => platform.stopAll());
+
+  it('when a paid order goes through, then it completes: stock sold, payment taken once, ledger balanced, customer notified', async () => {
+    const productId = await api.createProduct({ stock: 10, priceMinor: 1500 });
+    const orderId = await api.placeOrder(productId, { quantity: 3, email: 'ada@example.com' });
+    const order = await api.finalOrder(orderId);
+    assert.equal(order.status, 'COMPLETED');
+    assert.deepEqual(stockOf(await api.product(productId)), { available: 7, reserved: 0, sold: 3 });
+    const payment = await api.payment(orderId);
+    assert.equal(payment.body.status, 'SUCCEEDED');
+    assert.deepEqual(payment.body.gatewayOperations.map((operation) => [operation.kind, operation.outcome, operation.amountMinor]), [['charge', 'succeeded', 4500]]);
+    const entries = await waitFor('the charge in the ledger', async () => {
+      const found = await api.ledgerEntries(orderId);
+      return found.length === 1 ? found : undefined;
+    });
+    assert.equal(entries[0]!.kind, 'charge');
+    const debits = entries[0]!.postings.reduce((sum, posting) => sum + posting.debitMinor, 0);
+    const credits = entries[0]!.postings.reduce((sum, posting) => sum + posting.creditMinor, 0);
+    assert.equal(debits, 4500);
+    assert.equal(credits, 4500);
+    assert.equal((await api.trialBalance()).balanced, true);
+    const notices = await waitFor('the notice', async () => ((await api.notifications(orderId)).length === 1 ? api.notifications(orderId) : undefined));
+    assert.equal(notices[0]!.template, 'order-completed');
+    assert.equal(notices[0]!.recipient, 'ada@example.com');
+    const timeline = await api.timeline(orderId);
+    const types = timeline.events.map((event) => event.type);
+    for (const type of ['order.placed.v1', 'inventory.reserved.v1', 'payment.succeeded.v1', 'inventory.committed.v1', 'ledger.entry-recorded.v1', 'order.completed.v1']) {
+      assert.ok(types.includes(type), `timeline has ${type}: ${types.join(', ')}`);
+    }
+    assert.equal(timeline.events.find((event) => event.type === 'payment.succeeded.v1')?.causedBy, 'inventory.reserved.v1');
+  });
+
+  it('when the product is out of stock, then the order is cancelled with that reason and no payment is attempted', async () => {
+    const productId = await api.createProduct({ stock: 1 });
+    const orderId = await api.placeOrder(productId, { quantity: 2 });
+    const order = await api.finalOrder(orderId);
+    assert.equal(order.status, 'CANCELLED');
+    assert.equal(order.cancellationReason, 'out_of_stock');
+    assert.equal((await api.payment(orderId)).status, 404);
+    assert.deepEqual(stockOf(await api.product(productId)), { available: 1, reserved: 0, sold: 0 });
+  });
+
+  it('when the card is declined, then the stock is released exactly, the order cancelled, and nothing reaches the ledger', async () => {
+    const productId = await api.createProduct({ stock: 5 });
+    const declined = await api.placeOrder(productId, { quantity: 2, cardToken: 'tok_chargeDeclined' });
+    const broke = await api.placeOrder(productId, { quantity: 1, cardToken: 'tok_chargeDeclinedInsufficientFunds' });
+    const declinedOrder = await api.finalOrder(declined);
+    assert.equal(declinedOrder.status, 'CANCELLED');
+    assert.equal(declinedOrder.cancellationReason, 'card_declined');
+    assert.equal((await api.finalOrder(broke)).cancellationReason, 'insufficient_funds');
+    await waitFor('stock to be released', async () => (await api.product(productId)).available === 5);
+    assert.deepEqual(stockOf(await api.product(productId)), { available: 5, reserved: 0, sold: 0 });
+    assert.deepEqual(await api.ledgerEntries(declined), []);
+    assert.equal((await api.payment(declined)).body.status, 'FAILED');
+  });
+
+  it('when the hold expires while the card is being charged, then the payment is refunded, stock released, the ledger shows charge and refund', async () => {
+    const productId = await api.createProduct({ stock: 4, priceMinor: 999, holdSeconds: 1 });
+    const orderId = await api.placeOrder(productId, { quantity: 2, cardToken: 'tok_visa_slow' });
+    const order = await api.finalOrder(orderId);
+    assert.equal(order.status, 'CANCELLED');
+    assert.equal(order.cancellationReason, 'reservation_expired');
+    const payment = await waitFor('the refund', async () => {
+      const answer = await api.payment(orderId);
+      return answer.body.status === 'REFUNDED' ? answer.body : undefined;
+    });
+    assert.deepEqual(payment.gatewayOperations.map((operation) => [operation.kind, operation.amountMinor]), [['charge', 1998], ['refund', 1998]]);
+    const entries = await waitFor('charge and refund journaled', async () => {
+      const found = await api.ledgerEntries(orderId);
+      return found.length === 2 ? found : undefined;
+    });
+    assert.deepEqual(entries.map((entry) => entry.kind).sort(), ['charge', 'refund']);
+    assert.deepEqual(stockOf(await api.product(productId)), { available: 4, reserved: 0, sold: 0 });
+    assert.equal((await api.trialBalance()).balanced, true);
+  });
+
+  it('when a hold expires with no payment at all, then the stock is released and the order cancelled; a late payment never charges', async () => {
+    await platform.stop('payment');
+    const productId = await api.createProduct({ stock: 3, holdSeconds: 1 });
+    const orderId = await api.placeOrder(productId, { quantity: 3 });
+    const order = await api.finalOrder(orderId);
+    assert.equal(order.status, 'CANCELLED');
+    assert.equal(order.cancellationReason, 'reservation_expired');
+    assert.deepEqual(stockOf(await api.product(productId)), { available: 3, reserved: 0, sold: 0 });
+
+    platform.start('payment');
+    const payment = await waitFor('payment to catch up', async () => {
+      const answer = await api.payment(orderId).catch(() => undefined);
+      return answer?.status === 200 ? answer.body : undefined;
+    });
+    assert.equal(payment.status, 'FAILED');
+    assert.equal(payment.failureReason, 'reservation_expired');
+    assert.deepEqual(payment.gatewayOperations, [], 'the card was never charged');
+    assert.equal((await api.order(orderId)).status, 'CANCELLED');
+  });
+});

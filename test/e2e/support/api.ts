@@ -1,0 +1,75 @@
+/** A small client for the gateway, as a user's script would call it. */
+import { randomUUID } from 'node:crypto';
+
+export interface Answer<T = Record<string, unknown>> {
+  status: number;
+  type: string;
+  body: T;
+  headers: Headers;
+}
+
+export function gatewayClient(baseUrl: string) {
+  async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+    const raw = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
+    const response = await fetch(`${baseUrl}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: raw });
+    const text = await response.text();
+    return { status: response.status, type: response.headers.get('content-type') ?? '', body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
+  }
+
+  return {
+    request,
+    async createProduct(fields: { stock: number; priceMinor?: number; holdSeconds?: number }) {
+      const answer = await request<{ id: string }>('POST', '/products', { sku: `SKU-${randomUUID()}`, name: 'Test item', priceMinor: fields.priceMinor ?? 1500, currency: 'EUR', stock: fields.stock, ...(fields.holdSeconds ? { holdSeconds: fields.holdSeconds } : {}) });
+      if (answer.status !== 201) throw new Error(`product not created: ${answer.status} ${JSON.stringify(answer.body)}`);
+      return answer.body.id;
+    },
+    async placeOrder(productId: string, options: { quantity?: number; cardToken?: string; key?: string; email?: string } = {}) {
+      const answer = await request<{ orderId: string; status: string }>(
+        'POST',
+        '/orders',
+        { productId, quantity: options.quantity ?? 1, paymentMethod: 'CARD', cardToken: options.cardToken ?? 'tok_visa', ...(options.email ? { customerEmail: options.email } : {}) },
+        { 'idempotency-key': options.key ?? randomUUID() },
+      );
+      if (answer.status !== 202) throw new Error(`order not accepted: ${answer.status} ${JSON.stringify(answer.body)}`);
+      return answer.body.orderId;
+    },
+    async product(id: string) {
+      return (await request<{ available: number; reserved: number; sold: number }>('GET', `/products/${id}`)).body;
+    },
+    async order(id: string) {
+      return (await request<{ status: string; cancellationReason: string | null; amountMinor: number | null }>('GET', `/orders/${id}`)).body;
+    },
+    /** Polls until the order is COMPLETED or CANCELLED. */
+    async finalOrder(id: string, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const order = (await request<{ status: string; cancellationReason: string | null }>('GET', `/orders/${id}`)).body;
+        if (order.status === 'COMPLETED' || order.status === 'CANCELLED') return order;
+        if (Date.now() > deadline) throw new Error(`order ${id} still ${order.status} after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async payment(orderId: string) {
+      return request<{ status: string; failureReason: string | null; gatewayOperations: Array<{ kind: string; outcome: string; amountMinor: number }> }>('GET', `/payments/${orderId}`);
+    },
+    async ledgerEntries(orderId: string) {
+      return (await request<Array<{ kind: string; postings: Array<{ account: string; debitMinor: number; creditMinor: number }> }>>('GET', `/ledger/entries?orderId=${orderId}`)).body;
+    },
+    async trialBalance() {
+      return (await request<{ balanced: boolean; currencies: Array<{ currency: string; debitsMinor: number; creditsMinor: number; balanced: boolean }> }>('GET', '/ledger/trial-balance')).body;
+    },
+    async notifications(orderId: string) {
+      return (await request<Array<{ template: string; recipient: string | null }>>('GET', `/notifications?orderId=${orderId}`)).body;
+    },
+    async timeline(orderId: string) {
+      return (await request<{ events: Array<{ service: string; type: string; causedBy: string | null }> }>('GET', `/orders/${orderId}/timeline`)).body;
+    },
+  };
+}
+
+export type GatewayClient = ReturnType<typeof gatewayClient>;
+
+/** The three stock counters of a product, for exact comparisons. */
+export function stockOf(product: { available: number; reserved: number; sold: number }) {
+  return { available: product.available, reserved: product.reserved, sold: product.sold };
+}

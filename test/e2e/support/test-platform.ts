@@ -1,0 +1,75 @@
+/**
+ * The whole platform for one e2e test file, as separate processes against the real servers,
+ * isolated from anything else on the broker (its own vhost) and database server (e2e_*
+ * databases, recreated). Test knobs: short retries, a fast sweeper, a 2.5 s "slow" card.
+ */
+import { execFileSync } from 'node:child_process';
+import pg from 'pg';
+import { Platform, prepareDatabases, SERVICES, type ProcessName } from '../../../scripts/platform.ts';
+import { formatLine } from '../../../scripts/log-format.ts';
+import { PG_URL } from '../../../scripts/databases.ts';
+
+export const E2E_VHOST = 'e2e';
+export const E2E_AMQP_URL = `${(process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672').replace(/\/+$/, '')}/${E2E_VHOST}`;
+const PREFIX = 'e2e';
+
+function rabbitmqctl(...args: string[]): void {
+  execFileSync('rabbitmqctl', ['-q', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+async function recreateDatabases(): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    for (const service of SERVICES) await client.query(`DROP DATABASE IF EXISTS "${PREFIX}_${service}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+  prepareDatabases(PREFIX);
+}
+
+export interface TestPlatform extends Platform {
+  logs: string[];
+}
+
+export async function startTestPlatform(env: Partial<Record<ProcessName, Record<string, string>>> = {}): Promise<TestPlatform> {
+  try {
+    rabbitmqctl('delete_vhost', E2E_VHOST);
+  } catch {
+    // not there yet
+  }
+  rabbitmqctl('add_vhost', E2E_VHOST);
+  rabbitmqctl('set_permissions', '-p', E2E_VHOST, 'guest', '.*', '.*', '.*');
+  await recreateDatabases();
+
+  const logs: string[] = [];
+  const fast = { RETRY_DELAYS_MS: '200,500,1000' };
+  const platform = new Platform({
+    basePort: 18080,
+    databasePrefix: PREFIX,
+    amqpUrl: E2E_AMQP_URL,
+    logLevel: process.env.E2E_LOG_LEVEL ?? 'warn',
+    env: {
+      order: { ...fast, ...env.order },
+      inventory: { ...fast, SWEEP_INTERVAL_MS: '200', ...env.inventory },
+      payment: { ...fast, GATEWAY_SLOW_MS: '2500', ...env.payment },
+      ledger: { ...fast, ...env.ledger },
+      notification: { ...fast, ...env.notification },
+      gateway: { RATE_LIMIT_PER_SECOND: '100000', ...env.gateway },
+      relay: { RELAY_POLL_INTERVAL_MS: '200', ...env.relay },
+    },
+    onLine: (name, line) => {
+      const formatted = formatLine(name, line);
+      logs.push(formatted);
+      if (process.env.E2E_LOG_LEVEL) process.stderr.write(`${formatted}\n`);
+    },
+  });
+  platform.startAll();
+  try {
+    await platform.waitUntilReady();
+  } catch (error) {
+    await platform.stopAll();
+    throw new Error(`platform did not start: ${String(error)}\n${logs.slice(-30).join('\n')}`);
+  }
+  return Object.assign(platform, { logs });
+}
