@@ -10,3 +10,6 @@ export function databaseUrlFor(service: string, prefix = process.env.PG_DATABASE
   url.pathname = `/${prefix}_${service}`;
   return url.toString();
 }
+
+/** Migrated once per test run; every end-to-end test file clones its databases from these. */
+export const E2E_TEMPLATE_PREFIX = 'e2etpl';

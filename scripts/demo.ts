@@ -5,8 +5,7 @@
  * length of the demo.
  */
 import { randomUUID } from 'node:crypto';
-import { startPlatform } from './start.ts';
-import type { Platform } from './platform.ts';
+import { startLocalPlatform, type Platform } from './platform.ts';
 
 const GATEWAY = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';
 
@@ -51,7 +50,7 @@ const running = await fetch(`${GATEWAY}/ready`).then((response) => response.ok, 
 let platform: Platform | null = null;
 if (!running) {
   console.log('starting the platform (logs hidden; `pnpm start` shows them) …');
-  platform = await startPlatform(true);
+  platform = await startLocalPlatform(true);
 }
 try {
   await demo();

@@ -5,6 +5,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { databaseUrlFor } from './databases.ts';
+import { formatLine } from './log-format.ts';
 
 export const SERVICES = ['order', 'inventory', 'payment', 'ledger', 'notification'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -26,15 +27,13 @@ export interface PlatformOptions {
   onLine?: (name: ProcessName, line: string) => void;
 }
 
-/** Creates missing databases and applies migrations (and generates clients) for a prefix. */
+/** Creates missing databases and applies pending migrations for a prefix (clients are generated at install). */
 export function prepareDatabases(databasePrefix: string): void {
-  for (const step of ['generate', 'deploy']) {
-    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/prisma-all.ts', step], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, PG_DATABASE_PREFIX: databasePrefix },
-    });
-  }
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/prisma-all.ts', 'deploy'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, PG_DATABASE_PREFIX: databasePrefix },
+  });
 }
 
 export class Platform {
@@ -122,4 +121,30 @@ export class Platform {
       }
     }
   }
+}
+
+/**
+ * The platform as `pnpm start` and `pnpm demo` run it: local servers, platform_* databases
+ * (created and migrated first), gateway on GATEWAY_PORT (8080), one combined log.
+ */
+export async function startLocalPlatform(quiet = false): Promise<Platform> {
+  prepareDatabases('platform');
+  const platform = new Platform({
+    basePort: Number(process.env.GATEWAY_PORT ?? 8080),
+    databasePrefix: 'platform',
+    amqpUrl: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    logLevel: process.env.LOG_LEVEL ?? 'info',
+    onLine: (name, line) => {
+      if (!quiet) process.stdout.write(`${formatLine(name, line)}\n`);
+    },
+  });
+  platform.startAll();
+  try {
+    await platform.waitUntilReady();
+  } catch (error) {
+    await platform.stopAll();
+    throw error;
+  }
+  return platform;
 }

@@ -5,7 +5,8 @@
  *   check     — fail if any schema and its migrations are out of sync
  * Database names are platform_<folder>; the server comes from PG_URL (default: local, trust auth).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -14,22 +15,22 @@ import { databaseUrlFor, PG_URL } from './databases.ts';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PRISMA_DIR = path.join(ROOT, 'prisma');
 const PRISMA_BIN = path.join(ROOT, 'node_modules/.bin/prisma');
+const run = promisify(execFile);
 
 export const serviceSchemas = readdirSync(PRISMA_DIR, { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && !entry.name.startsWith('_') && existsSync(path.join(PRISMA_DIR, entry.name, 'prisma.config.ts')))
   .map((entry) => entry.name);
 
 /** Runs the Prisma CLI for one service; its chatter is shown only when it fails. */
-function prisma(service: string, args: string[]): void {
+async function prisma(service: string, args: string[]): Promise<void> {
   try {
-    execFileSync(PRISMA_BIN, [...args, '--config', path.join(PRISMA_DIR, service, 'prisma.config.ts')], {
+    await run(PRISMA_BIN, [...args, '--config', path.join(PRISMA_DIR, service, 'prisma.config.ts')], {
       cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, DATABASE_URL: databaseUrlFor(service) },
     });
   } catch (error) {
-    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
-    process.stderr.write(`${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`);
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    process.stderr.write(`prisma/${service}: ${args.join(' ')} failed\n${stdout ?? ''}${stderr ?? ''}`);
     throw error;
   }
 }
@@ -59,25 +60,28 @@ async function ensureDatabase(service: string): Promise<void> {
   }
 }
 
-const step = process.argv[2];
-for (const service of serviceSchemas) {
+async function runStep(step: string | undefined, service: string): Promise<void> {
   const dir = path.join(PRISMA_DIR, service);
   if (step === 'generate') {
-    prisma(service, ['generate']);
+    await prisma(service, ['generate']);
   } else if (step === 'deploy') {
     await ensureDatabase(service);
-    prisma(service, ['migrate', 'deploy']);
+    await prisma(service, ['migrate', 'deploy']);
     await applyConstraints(service);
   } else if (step === 'check') {
     try {
-      prisma(service, ['migrate', 'diff', '--from-migrations', path.join(dir, 'migrations'), '--to-schema-datamodel', dir, '--exit-code']);
+      await prisma(service, ['migrate', 'diff', '--from-migrations', path.join(dir, 'migrations'), '--to-schema-datamodel', dir, '--exit-code']);
     } catch {
-      process.stderr.write(`prisma/${service}: schema and migrations differ — add a migration (see README)\n`);
-      process.exit(1);
+      throw new Error(`prisma/${service}: schema and migrations differ — add a migration (see README)`);
     }
   } else {
-    process.stderr.write('usage: prisma-all.ts generate|deploy|check\n');
-    process.exit(2);
+    throw new Error('usage: prisma-all.ts generate|deploy|check');
   }
   process.stdout.write(`prisma/${service}: ${step} ok\n`);
 }
+
+// Each Prisma CLI run spends seconds loading its engine: run the services side by side.
+const results = await Promise.allSettled(serviceSchemas.map((service) => runStep(process.argv[2], service)));
+const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+for (const failure of failures) process.stderr.write(`${failure.reason instanceof Error ? failure.reason.message : String(failure.reason)}\n`);
+process.exit(failures.length > 0 ? 1 : 0);

@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { E2E_TEMPLATE_PREFIX } from './databases.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const filters = process.argv.slice(2);
@@ -18,8 +19,15 @@ function testFiles(dir: string): string[] {
     .map((file) => path.join(dir, file));
 }
 
-for (const step of ['generate', 'deploy']) {
-  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/prisma-all.ts', step], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync(process.execPath, ['--import', 'tsx', 'scripts/prisma-all.ts', 'generate'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+// platform_* (the backbone's testbed template among them) and e2etpl_*, the templates each
+// end-to-end test file clones its fresh databases from.
+for (const prefix of ['platform', E2E_TEMPLATE_PREFIX]) {
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/prisma-all.ts', 'deploy'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, PG_DATABASE_PREFIX: prefix },
+  });
 }
 
 const files = ['shared', 'services', 'test']

@@ -15,7 +15,7 @@ const config = loadConfigOrExit(
   }),
 );
 const logger = createLogger('inventory', config.LOG_LEVEL);
-const db = connectDatabase(config.DATABASE_URL);
+const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const running = await runService({
   name: 'inventory',
   port: config.PORT,

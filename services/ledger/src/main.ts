@@ -9,7 +9,7 @@ import { ledgerQueries } from './data-access/ledger-queries.ts';
 
 const config = loadConfigOrExit(baseServiceConfig);
 const logger = createLogger('ledger', config.LOG_LEVEL);
-const db = connectDatabase(config.DATABASE_URL);
+const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const running = await runService({
   name: 'ledger',
   port: config.PORT,

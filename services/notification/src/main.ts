@@ -10,7 +10,7 @@ import { notificationsForOrder } from './data-access/notification-queries.ts';
 
 const config = loadConfigOrExit(baseServiceConfig);
 const logger = createLogger('notification', config.LOG_LEVEL);
-const db = connectDatabase(config.DATABASE_URL);
+const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const running = await runService({
   name: 'notification',
   port: config.PORT,

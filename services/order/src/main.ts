@@ -10,7 +10,7 @@ import { orderRoutes } from './entry-points/http-routes.ts';
 
 const config = loadConfigOrExit(baseServiceConfig.extend({ INVENTORY_URL: z.string().url() }));
 const logger = createLogger('order', config.LOG_LEVEL);
-const db = connectDatabase(config.DATABASE_URL);
+const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const running = await runService({
   name: 'order',
   port: config.PORT,

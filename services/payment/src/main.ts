@@ -10,7 +10,7 @@ import { paymentWithOperations } from './data-access/payment-queries.ts';
 
 const config = loadConfigOrExit(baseServiceConfig.extend({ GATEWAY_SLOW_MS: configParts.positiveInt.default(3_000) }));
 const logger = createLogger('payment', config.LOG_LEVEL);
-const db = connectDatabase(config.DATABASE_URL);
+const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const running = await runService({
   name: 'payment',
   port: config.PORT,
@@ -18,7 +18,10 @@ const running = await runService({
   logger,
   db,
   routers: [paymentRoutes((orderId) => paymentWithOperations(db.client, orderId))],
-  handlers: paymentHandlers(simulatedCardGateway(db.client, config.GATEWAY_SLOW_MS)),
+  // The simulated gateway stands for a remote system: its own connections, never the pool our
+  // handlers' transactions hold (sharing it deadlocks: every connection held by a transaction
+  // waiting for the gateway's query).
+  handlers: paymentHandlers(simulatedCardGateway(connectDatabase(config.DATABASE_URL, 4).client, config.GATEWAY_SLOW_MS)),
   retryDelaysMs: config.RETRY_DELAYS_MS,
   prefetch: config.CONSUMER_PREFETCH,
 });

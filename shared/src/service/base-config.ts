@@ -9,5 +9,9 @@ export const baseServiceConfig = z.object({
   AMQP_URL: configParts.amqpUrl,
   LOG_LEVEL: configParts.logLevel,
   RETRY_DELAYS_MS: configParts.msList.default([...DEFAULT_RETRY_DELAYS_MS]),
-  CONSUMER_PREFETCH: configParts.positiveInt.default(32),
+  // Handlers each hold a pooled connection for their transaction: keep the pool larger than the
+  // prefetch (HTTP requests need connections too). 5 services × 10 stays well under PostgreSQL's
+  // default 100 connections, with room for the relay, a second platform and the tests.
+  DATABASE_POOL_SIZE: configParts.positiveInt.default(10),
+  CONSUMER_PREFETCH: configParts.positiveInt.default(6),
 });

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { Platform, prepareDatabases, SERVICES, type ProcessName } from '../../../scripts/platform.ts';
 import { formatLine } from '../../../scripts/log-format.ts';
-import { PG_URL } from '../../../scripts/databases.ts';
+import { E2E_TEMPLATE_PREFIX, PG_URL } from '../../../scripts/databases.ts';
 
 export const E2E_VHOST = 'e2e';
 export const E2E_AMQP_URL = `${(process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672').replace(/\/+$/, '')}/${E2E_VHOST}`;
@@ -17,15 +17,20 @@ function rabbitmqctl(...args: string[]): void {
   execFileSync('rabbitmqctl', ['-q', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/** Fresh e2e_* databases, cloned from the migrated templates (migrating them first if missing). */
 async function recreateDatabases(): Promise<void> {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {
-    for (const service of SERVICES) await client.query(`DROP DATABASE IF EXISTS "${PREFIX}_${service}" WITH (FORCE)`);
+    const templates = await client.query('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${E2E_TEMPLATE_PREFIX}_%`]);
+    if (templates.rowCount !== SERVICES.length + 1) prepareDatabases(E2E_TEMPLATE_PREFIX);
+    for (const service of SERVICES) {
+      await client.query(`DROP DATABASE IF EXISTS "${PREFIX}_${service}" WITH (FORCE)`);
+      await client.query(`CREATE DATABASE "${PREFIX}_${service}" TEMPLATE "${E2E_TEMPLATE_PREFIX}_${service}"`);
+    }
   } finally {
     await client.end();
   }
-  prepareDatabases(PREFIX);
 }
 
 export interface TestPlatform extends Platform {

@@ -28,7 +28,7 @@ const idParam = z.object({ id: z.string().uuid('product ids are UUIDs') });
 const productView = (product: Product) => ({ ...product, priceMinor: Number(product.priceMinor) });
 const reservationView = (reservation: Reservation) => ({ ...reservation, expiresAt: reservation.expiresAt.toISOString() });
 
-export function inventoryRoutes(db: ServiceDatabase<Tx>, defaultHoldSeconds: number): Router {
+export function inventoryRoutes(db: ServiceDatabase<Tx> & { client: Tx }, defaultHoldSeconds: number): Router {
   const router = new Router();
   const inTransaction = <R>(correlationId: string, work: (context: InventoryContext) => Promise<R>) =>
     db.transaction((tx) =>
@@ -52,7 +52,7 @@ export function inventoryRoutes(db: ServiceDatabase<Tx>, defaultHoldSeconds: num
 
   router.get('/products/:id', async (ctx) => {
     const { id } = validate(idParam, ctx.params, 'product id');
-    const product = await inTransaction(ctx.state.correlationId as string, (context) => context.store.findProduct(id));
+    const product = await inventoryStore(db.client).findProduct(id); // a single read needs no transaction
     if (!product) throw new AppError('not-found', `no product ${id}`);
     ctx.body = productView(product);
   });

@@ -31,7 +31,7 @@ const orderView = (order: Order) => ({
   updatedAt: order.updatedAt.toISOString(),
 });
 
-export function orderRoutes(db: ServiceDatabase<Tx>, catalog: ProductCatalog): Router {
+export function orderRoutes(db: ServiceDatabase<Tx> & { client: Tx }, catalog: ProductCatalog): Router {
   const router = new Router();
 
   router.post('/orders', async (ctx) => {
@@ -53,7 +53,7 @@ export function orderRoutes(db: ServiceDatabase<Tx>, catalog: ProductCatalog): R
 
   router.get('/orders/:id', async (ctx) => {
     const { id } = validate(idParam, ctx.params, 'order id');
-    const order = await db.transaction((tx) => orderStore(tx).findOrder(id));
+    const order = await orderStore(db.client).findOrder(id); // a single read needs no transaction
     if (!order) throw new AppError('not-found', `no order ${id}`);
     ctx.body = orderView(order);
   });

@@ -4,6 +4,6 @@ import { PrismaClient, type Prisma } from './generated/client.ts';
 
 export type Tx = Prisma.TransactionClient;
 
-export function connectDatabase(url: string) {
-  return prismaDatabase<Tx, PrismaClient>(new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }));
+export function connectDatabase(url: string, poolSize: number) {
+  return prismaDatabase<Tx, PrismaClient>(new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) }));
 }
