@@ -74,7 +74,7 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
     await platform.waitUntilReady();
   } catch (error) {
     await platform.stopAll();
-    throw new Error(`platform did not start: ${String(error)}\n${logs.slice(-30).join('\n')}`);
+    throw new Error(`platform did not start: ${String(error)}\n${logs.slice(-30).join("\n")}`, { cause: error });
   }
   return Object.assign(platform, { logs });
 }
