@@ -1,0 +1,103 @@
+/**
+ * pnpm bench:saga [rates=5,10,20] [seconds=15]  — on demand, not in CI.
+ * Starts the platform (isolated like the e2e tests), then for each arrival rate sends orders
+ * open-loop: each request leaves at its scheduled time whatever happened to the others, and its
+ * latency runs from that scheduled time to the moment its order.completed / order.cancelled
+ * event is seen on the broker (so a slow system cannot hide its queueing: no coordinated
+ * omission). In the same run it measures PostgreSQL's commit rate for an outbox-shaped
+ * transaction and how many commits one order costs across the service databases.
+ */
+import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
+import pg from 'pg';
+import hdr from 'hdr-histogram-js';
+import { EVENTS_EXCHANGE } from '../../shared/src/outbox/write-events.ts';
+import { OrderCancelled, OrderCompleted } from '../../shared/src/events/catalog.ts';
+import { startTestPlatform, E2E_AMQP_URL } from '../../test/e2e/support/test-platform.ts';
+import { gatewayClient } from '../../test/e2e/support/api.ts';
+import { databaseUrlFor, PG_URL } from '../../scripts/databases.ts';
+import { SERVICES } from '../../scripts/platform.ts';
+import { outboxCommitRate } from './commit-rate.ts';
+
+const rates = (process.argv[2] ?? '5,10,20').split(',').map(Number);
+const seconds = Number(process.argv[3] ?? 15);
+
+async function commitsSoFar(): Promise<number> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  const names = SERVICES.map((service) => new URL(databaseUrlFor(service, 'e2e')).pathname.slice(1));
+  const { rows } = await client.query<{ commits: string }>('SELECT sum(xact_commit)::bigint AS commits FROM pg_stat_database WHERE datname = ANY($1)', [names]);
+  await client.end();
+  return Number(rows[0]?.commits ?? 0);
+}
+
+// Production-like background work (relay polling, sweeping) rather than the tests' fast knobs.
+const platform = await startTestPlatform({ inventory: { SWEEP_INTERVAL_MS: '1000' }, relay: { RELAY_POLL_INTERVAL_MS: '1000' } });
+const api = gatewayClient(platform.url('gateway'));
+const finished = new Map<string, number>();
+const spy = await amqp.connect(E2E_AMQP_URL);
+const channel = await spy.createChannel();
+const { queue } = await channel.assertQueue('', { exclusive: true });
+for (const type of [OrderCompleted.type, OrderCancelled.type]) await channel.bindQueue(queue, EVENTS_EXCHANGE, type);
+await channel.consume(queue, (message) => {
+  if (message) finished.set((JSON.parse(message.content.toString()) as { subject: string }).subject, performance.now());
+}, { noAck: true });
+
+const productId = await api.createProduct({ stock: 1_000_000 });
+// Commits that happen with no orders at all (relay polls, sweeps, health checks), per second,
+// so that "commits per order" counts only what orders cost.
+const idleStart = await commitsSoFar();
+await new Promise((resolve) => setTimeout(resolve, 5_000));
+const idleCommitsPerSecond = ((await commitsSoFar()) - idleStart) / 5;
+console.log(`platform up; ${seconds} s per rate; latency = scheduled send → order final (seen on the broker)\n`);
+const rows: string[] = [];
+for (const rate of rates) {
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 3 });
+  const scheduled = new Map<string, number>();
+  const total = rate * seconds;
+  const commitsBefore = await commitsSoFar();
+  const started = performance.now();
+  const sends: Array<Promise<void>> = [];
+  let failed = 0;
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    sends.push(
+      api.placeOrder(productId, { key: randomUUID() }).then(
+        (orderId) => void scheduled.set(orderId, due),
+        () => void (failed += 1),
+      ),
+    );
+  }
+  await Promise.all(sends);
+  const deadline = performance.now() + 120_000;
+  while ([...scheduled.keys()].some((id) => !finished.has(id)) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  let lastFinal = started;
+  let unfinished = 0;
+  for (const [id, due] of scheduled) {
+    const at = finished.get(id);
+    if (at === undefined) {
+      unfinished += 1;
+      continue;
+    }
+    histogram.recordValue(Math.max(1, Math.round(at - due)));
+    lastFinal = Math.max(lastFinal, at);
+  }
+  const done = scheduled.size - unfinished;
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  const commits = (await commitsSoFar()) - commitsBefore - idleCommitsPerSecond * elapsedSeconds;
+  const throughput = done / ((lastFinal - started) / 1000);
+  rows.push(
+    `${String(rate).padStart(6)}/s  ${throughput.toFixed(1).padStart(8)}/s  p50 ${String(histogram.getValueAtPercentile(50)).padStart(6)} ms  p99 ${String(histogram.getValueAtPercentile(99)).padStart(6)} ms  p99.9 ${String(histogram.getValueAtPercentile(99.9)).padStart(6)} ms  commits/order ${(commits / Math.max(1, done)).toFixed(1)}  failed ${failed} unfinished ${unfinished}`,
+  );
+  console.log(rows.at(-1));
+}
+await spy.close();
+await platform.stopAll();
+
+const commitRate = await outboxCommitRate(PG_URL, 8, 5_000);
+console.log(`\nPostgreSQL, outbox-shaped transaction (UPDATE a row + INSERT an outbox row), raw pg, 8 workers: ${Math.round(commitRate)} commits/s`);
+console.log(`background commits with no orders: ${idleCommitsPerSecond.toFixed(1)}/s (subtracted below)`);
+console.log('offered    completed    latency (scheduled send → final)');
+for (const row of rows) console.log(row);

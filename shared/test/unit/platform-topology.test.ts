@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PLATFORM_QUEUES } from '../../src/amqp/platform-topology.ts';
+import { orderHandlers } from '../../../services/order/src/entry-points/messaging-handlers.ts';
+import { inventoryHandlers } from '../../../services/inventory/src/entry-points/messaging-handlers.ts';
+import { ledgerHandlers } from '../../../services/ledger/src/entry-points/messaging-handlers.ts';
+import { paymentHandlers } from '../../../services/payment/src/entry-points/messaging-handlers.ts';
+import { notificationHandlers } from '../../../services/notification/src/entry-points/messaging-handlers.ts';
+
+const unused = () => Promise.reject(new Error('not called'));
+
+describe('platform topology', () => {
+  it('when the relay declares every queue before publishing, then each binds exactly the events its service handles', () => {
+    const handled: Record<string, Array<{ definition: { type: string } }>> = {
+      order: orderHandlers,
+      inventory: inventoryHandlers(600),
+      payment: paymentHandlers({ charge: unused, refund: unused }),
+      ledger: ledgerHandlers,
+      notification: notificationHandlers({ send: unused }),
+    };
+    assert.deepEqual(PLATFORM_QUEUES.map((queue) => queue.queue).sort(), Object.keys(handled).sort());
+    for (const queue of PLATFORM_QUEUES) {
+      assert.deepEqual([...queue.eventTypes].sort(), handled[queue.queue]!.map((handler) => handler.definition.type).sort(), queue.queue);
+    }
+  });
+});
