@@ -99,7 +99,10 @@ export class Platform {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
+    // A process that ignores SIGTERM for 10 s is killed: stopping must never hang a test run.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
+    clearTimeout(killer);
     this.children.delete(name);
   }
 

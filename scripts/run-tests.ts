@@ -38,5 +38,6 @@ if (files.length === 0) {
   process.stderr.write(`no test files match ${filters.join(' ')}\n`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { cwd: ROOT, stdio: 'inherit' });
+// A test that hangs fails after 5 minutes instead of holding CI until its limit.
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', ...files], { cwd: ROOT, stdio: 'inherit' });
 process.exit(result.status ?? 1);

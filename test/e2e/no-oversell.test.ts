@@ -28,12 +28,15 @@ describe('no oversell under concurrency', () => {
       }
     })();
 
-    const orderIds = await Promise.all(Array.from({ length: ORDERS }, () => api.placeOrder(productId)));
-    // One poller, order after order: 200 concurrent pollers would load the machine more than the saga does.
     const finals = [];
-    for (const id of orderIds) finals.push(await api.finalOrder(id, 120_000));
-    sampling = false;
-    await sampler;
+    try {
+      const orderIds = await Promise.all(Array.from({ length: ORDERS }, () => api.placeOrder(productId)));
+      // One poller, order after order: 200 concurrent pollers would load the machine more than the saga does.
+      for (const id of orderIds) finals.push(await api.finalOrder(id, 120_000));
+    } finally {
+      sampling = false;
+      await sampler;
+    }
 
     const completed = finals.filter((order) => order.status === 'COMPLETED').length;
     const cancelled = finals.filter((order) => order.status === 'CANCELLED');

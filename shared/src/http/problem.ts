@@ -33,7 +33,10 @@ export function problemMiddleware(logger: Logger): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) throw new AppError('not-found', `no route for ${ctx.method} ${ctx.path}`);
     } catch (error) {
       const status = isAppError(error) ? STATUS[error.kind] : (statusOf(error) ?? 500);
-      const exposed = status < 500;
+      // Client errors, and "unavailable" (its message is written for clients: try again), are
+      // shown; anything else at 5xx may carry internals and is only logged.
+      const exposed = status < 500 || (isAppError(error) && error.kind === 'unavailable');
+      if (status === 503) ctx.set('retry-after', '1');
       if (!exposed) logger.error({ err: error }, 'request failed');
       // The body parser's own errors (a 400 that is not ours) mean the JSON did not parse.
       const parseFailed = !isAppError(error) && status === 400;

@@ -18,27 +18,37 @@ export function inventoryCatalog(inventoryUrl: string): ProductCatalog {
     timeout(5_000, TimeoutStrategy.Aggressive),
   );
   const known = new Set<string>();
+  // Single flight: a burst of orders for a product not yet known shares one lookup.
+  const inFlight = new Map<string, Promise<boolean>>();
+  async function lookUp(productId: string): Promise<boolean> {
+    let status: number;
+    try {
+      status = await policy.execute(async ({ signal }) => {
+        const response = await fetch(`${inventoryUrl}/products/${encodeURIComponent(productId)}`, { signal });
+        if (response.status >= 500) throw new Error(`inventory answered ${response.status}`);
+        await response.body?.cancel();
+        return response.status;
+      });
+    } catch (error) {
+      throw new AppError('unavailable', 'the product catalogue is unavailable; try again shortly', undefined, { cause: error });
+    }
+    if (status === 200) {
+      if (known.size >= KNOWN_PRODUCTS_LIMIT) known.clear();
+      known.add(productId);
+      return true;
+    }
+    if (status === 404) return false;
+    throw new AppError('unavailable', `the product catalogue answered ${status}`);
+  }
   return {
     async exists(productId) {
       if (known.has(productId)) return true;
-      let status: number;
-      try {
-        status = await policy.execute(async ({ signal }) => {
-          const response = await fetch(`${inventoryUrl}/products/${encodeURIComponent(productId)}`, { signal });
-          if (response.status >= 500) throw new Error(`inventory answered ${response.status}`);
-          await response.body?.cancel();
-          return response.status;
-        });
-      } catch (error) {
-        throw new AppError('unavailable', 'the product catalogue is unavailable; try again shortly', undefined, { cause: error });
+      let lookup = inFlight.get(productId);
+      if (!lookup) {
+        lookup = lookUp(productId).finally(() => inFlight.delete(productId));
+        inFlight.set(productId, lookup);
       }
-      if (status === 200) {
-        if (known.size >= KNOWN_PRODUCTS_LIMIT) known.clear();
-        known.add(productId);
-        return true;
-      }
-      if (status === 404) return false;
-      throw new AppError('unavailable', `the product catalogue answered ${status}`);
+      return lookup;
     },
   };
 }
