@@ -1,5 +1,7 @@
 /** Building blocks the backbone tests share: writing events, consuming them, running relays. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import amqp from 'amqplib';
+import { dlqName, retryQueueName } from '../../src/amqp/topology.ts';
 import path from 'node:path';
 import { createLogger } from '../../src/logger.ts';
 import { writeEvents } from '../../src/outbox/write-events.ts';
@@ -53,7 +55,21 @@ export async function consume(db: TestbedDatabase, queue: string, handlers: Even
     logger,
     onOutcome: (outcome) => outcomes.push(outcome),
   });
-  return { ...running, outcomes };
+  return {
+    ...running,
+    outcomes,
+    // Test queues have unique names: delete them, or every run leaves quorum queues behind on a
+    // broker that later runs share.
+    async stop() {
+      await running.stop();
+      const connection = await amqp.connect(AMQP_URL);
+      const channel = await connection.createChannel();
+      for (const name of [queue, dlqName(queue), ...new Set(retryDelaysMs)].map((item) => (typeof item === 'number' ? retryQueueName(queue, item) : item))) {
+        await channel.deleteQueue(name);
+      }
+      await connection.close();
+    },
+  };
 }
 
 /** An in-process relay over one database; stop() ends it and its connection. */

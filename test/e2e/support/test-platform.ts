@@ -4,6 +4,8 @@
  * databases, recreated). Test knobs: short retries, a fast sweeper, a 2.5 s "slow" card.
  */
 import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { Platform, prepareDatabases, SERVICES, type ProcessName } from '../../../scripts/platform.ts';
 import { formatLine } from '../../../scripts/log-format.ts';
@@ -12,6 +14,7 @@ import { E2E_TEMPLATE_PREFIX, PG_URL } from '../../../scripts/databases.ts';
 export const E2E_VHOST = 'e2e';
 export const E2E_AMQP_URL = `${(process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672').replace(/\/+$/, '')}/${E2E_VHOST}`;
 const PREFIX = 'e2e';
+const LOG_DIR = path.resolve(import.meta.dirname, '../.logs');
 
 function rabbitmqctl(...args: string[]): void {
   execFileSync('rabbitmqctl', ['-q', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -48,6 +51,10 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
   await recreateDatabases();
 
   const logs: string[] = [];
+  // Every process's log, kept for diagnosing a failure after the fact (CI included).
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = path.join(LOG_DIR, `${path.basename(process.argv[1] ?? 'e2e', '.ts')}.log`);
+  writeFileSync(logFile, '');
   const fast = { RETRY_DELAYS_MS: '200,500,1000' };
   const platform = new Platform({
     basePort: 18080,
@@ -66,6 +73,7 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
     onLine: (name, line) => {
       const formatted = formatLine(name, line);
       logs.push(formatted);
+      appendFileSync(logFile, `${formatted}\n`);
       if (process.env.E2E_LOG_LEVEL) process.stderr.write(`${formatted}\n`);
     },
   });
