@@ -25,6 +25,8 @@ export const InventoryReserved = defineEvent(
     amountMinor: minorUnits,
     currency: currencyCode,
     expiresAt: z.string().datetime({ offset: true }),
+    /** Who asked for the hold: an order's saga, or a direct POST /inventory/reserve (nothing to charge). */
+    requestedBy: z.enum(['order-saga', 'direct-api']).default('order-saga'),
   }),
 );
 export const InventoryReservationFailed = defineEvent(

@@ -7,6 +7,7 @@ export interface ReserveCommand {
   orderId: string;
   productId: string;
   quantity: number;
+  requestedBy: 'order-saga' | 'direct-api';
 }
 
 export type ReserveResult = { outcome: 'reserved'; reservation: Reservation } | { outcome: 'failed'; reason: 'out_of_stock' | 'unknown_product' };
@@ -57,6 +58,7 @@ export async function reserveStock(context: InventoryContext, command: ReserveCo
         amountMinor: Number(amountMinor),
         currency: product.currency,
         expiresAt: reservation.expiresAt.toISOString(),
+        requestedBy: command.requestedBy,
       },
     },
   ]);

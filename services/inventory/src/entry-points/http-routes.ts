@@ -59,7 +59,7 @@ export function inventoryRoutes(db: ServiceDatabase<Tx> & { client: Tx }, defaul
 
   router.post('/inventory/reserve', async (ctx) => {
     const body = validate(reserveBody, ctx.request.body, 'reservation');
-    const result = await inTransaction(ctx.state.correlationId as string, (context) => reserveStock(context, body));
+    const result = await inTransaction(ctx.state.correlationId as string, (context) => reserveStock(context, { ...body, requestedBy: 'direct-api' }));
     if (result.outcome === 'failed') {
       throw new AppError(result.reason === 'unknown_product' ? 'not-found' : 'conflict', result.reason === 'unknown_product' ? `no product ${body.productId}` : 'not enough stock available');
     }

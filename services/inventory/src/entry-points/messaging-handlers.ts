@@ -12,7 +12,7 @@ export function inventoryHandlers(defaultHoldSeconds: number) {
   const contextOf = ({ tx, publish }: HandlerContext<Tx>): InventoryContext => ({ store: inventoryStore(tx), publish, now: () => new Date(), defaultHoldSeconds });
   return [
     on<typeof OrderPlaced, Tx>(OrderPlaced, async (data, handler) => {
-      await reserveStock(contextOf(handler), { orderId: data.orderId, productId: data.productId, quantity: data.quantity });
+      await reserveStock(contextOf(handler), { orderId: data.orderId, productId: data.productId, quantity: data.quantity, requestedBy: 'order-saga' });
     }),
     on<typeof PaymentSucceeded, Tx>(PaymentSucceeded, (data, handler) => commitReservation(contextOf(handler), data.orderId)),
     on<typeof PaymentFailed, Tx>(PaymentFailed, async (data, handler) => {

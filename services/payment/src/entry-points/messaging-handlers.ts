@@ -13,6 +13,7 @@ export function paymentHandlers(gateway: CardGateway) {
   return [
     on<typeof OrderPlaced, Tx>(OrderPlaced, (data, handler) => recordPaymentIntent(contextOf(handler), data.orderId, data.cardToken)),
     on<typeof InventoryReserved, Tx>(InventoryReserved, async (data, handler) => {
+      if (data.requestedBy === 'direct-api') return; // a hold with no order behind it: nothing to charge
       await chargeForReservation(contextOf(handler), { orderId: data.orderId, amountMinor: data.amountMinor, currency: data.currency, holdExpiresAt: new Date(data.expiresAt) });
     }),
     on<typeof InventoryCommitFailed, Tx>(InventoryCommitFailed, async (data, handler) => {
