@@ -7,7 +7,7 @@ import { AppError } from '@platform/shared/errors';
 import { serviceFor, type ServiceName } from './upstreams.ts';
 
 const REQUEST_HEADERS = ['content-type', 'accept', 'idempotency-key', 'x-correlation-id'];
-const RESPONSE_HEADERS = ['content-type', 'location', 'idempotent-replayed'];
+const RESPONSE_HEADERS = ['content-type', 'location', 'idempotent-replayed', 'retry-after'];
 const TIMEOUT_MS = 10_000;
 
 async function readBody(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {

@@ -23,7 +23,10 @@ export interface AppOptions {
 
 export function createApp(options: AppOptions): Koa {
   const app = new Koa();
-  app.proxy = true;
+  // X-Forwarded-For is not trusted: the gateway faces clients, and a client could otherwise
+  // name any address and slip past the per-client rate limit. Set TRUST_PROXY=1 only behind
+  // a proxy that overwrites the header.
+  app.proxy = process.env.TRUST_PROXY === '1';
   app.use(async (ctx, next) => {
     const correlationId = ctx.get('x-correlation-id') || randomUUID();
     ctx.state.correlationId = correlationId;
