@@ -76,4 +76,15 @@ describe('the public API contract', () => {
     assert.equal((await api.product(product)).available, 5);
     assert.equal((await api.request('POST', '/inventory/reserve', { orderId: randomUUID(), productId: product, quantity: 6 })).status, 409);
   });
+
+  it('when orders have gone through, then each service exposes Prometheus metrics of its messages and requests', async () => {
+    const orderId = await api.placeOrder(productId);
+    await api.finalOrder(orderId);
+    const text = await (await fetch(`${platform.url('order')}/metrics`)).text();
+    const applied = text.match(/^messages_handled_total\{[^}]*event_type="inventory\.committed\.v1"[^}]*outcome="applied"[^}]*\} (\d+)/m);
+    assert.ok(applied && Number(applied[1]) >= 1, 'inventory.committed counted as applied');
+    assert.match(text, /^http_request_duration_seconds_count\{[^}]*route="\/orders"[^}]*\} \d+/m);
+    assert.doesNotMatch(text, new RegExp(orderId), 'no per-order series');
+    assert.equal((await api.request('GET', '/metrics')).status, 404, 'not exposed through the gateway');
+  });
 });

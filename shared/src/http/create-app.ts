@@ -8,6 +8,7 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import { withLogContext, type Logger } from '../logger.ts';
 import { problemMiddleware } from './problem.ts';
+import type { ServiceMetrics } from '../metrics.ts';
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -19,6 +20,7 @@ export interface AppOptions {
   beforeRoutes?: Middleware[];
   /** A proxy passes bodies through untouched. */
   parseJson?: boolean;
+  metrics?: ServiceMetrics;
 }
 
 export function createApp(options: AppOptions): Koa {
@@ -36,19 +38,29 @@ export function createApp(options: AppOptions): Koa {
   app.use(async (ctx, next) => {
     const started = performance.now();
     await next();
-    options.logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'http');
+    const ms = performance.now() - started;
+    options.logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms) }, 'http');
+    // The matched route pattern, never the raw path: ids would make a series per request.
+    const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+    options.metrics?.httpDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, ms / 1000);
   });
   app.use(problemMiddleware(options.logger));
   if (options.parseJson !== false) app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '100kb', encoding: 'utf-8' }));
   for (const middleware of options.beforeRoutes ?? []) app.use(middleware);
-  for (const router of [...options.routers, healthRouter(options.readiness)]) {
+  for (const router of [...options.routers, healthRouter(options.readiness, options.metrics)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   return app;
 }
 
-function healthRouter(readiness: Record<string, ReadinessCheck>): Router {
+function healthRouter(readiness: Record<string, ReadinessCheck>, metrics?: ServiceMetrics): Router {
   const router = new Router();
+  if (metrics) {
+    router.get('/metrics', async (ctx) => {
+      ctx.type = metrics.registry.contentType;
+      ctx.body = await metrics.registry.metrics();
+    });
+  }
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };
   });

@@ -10,6 +10,7 @@ import type { EventHandler } from '../consumer/handler.ts';
 import { startConsumer } from '../consumer/start-consumer.ts';
 import { createApp } from '../http/create-app.ts';
 import { eventsRouter } from '../http/events-router.ts';
+import { createMetrics } from '../metrics.ts';
 
 export interface ServiceDatabase<Tx extends SqlTransaction> extends SqlTransaction {
   $disconnect(): Promise<void>;
@@ -39,6 +40,7 @@ export interface RunningService {
 }
 
 export async function runService<Tx extends SqlTransaction>(service: ServiceDefinition<Tx>): Promise<RunningService> {
+  const metrics = createMetrics(service.name);
   let brokerConnected = service.handlers.length === 0;
   const consumer =
     service.handlers.length > 0
@@ -51,6 +53,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
           retryDelaysMs: service.retryDelaysMs,
           prefetch: service.prefetch,
           logger: service.logger,
+          onOutcome: (outcome, message) => metrics.messages.inc({ event_type: String(message.properties.type ?? message.fields.routingKey), outcome }),
         })
       : null;
   if (consumer) {
@@ -61,6 +64,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
   const background = service.startBackground?.() ?? [];
   const app = createApp({
     logger: service.logger,
+    metrics,
     routers: [...service.routers, eventsRouter(service.name, service.db)],
     readiness: {
       database: async () => {
