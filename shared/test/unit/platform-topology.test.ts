@@ -14,7 +14,7 @@ describe('platform topology', () => {
     const handled: Record<string, Array<{ definition: { type: string } }>> = {
       order: orderHandlers,
       inventory: inventoryHandlers(600),
-      payment: paymentHandlers({ charge: unused, refund: unused }),
+      payment: paymentHandlers({ charge: unused, findCharge: unused, refund: unused }),
       ledger: ledgerHandlers,
       notification: notificationHandlers({ send: unused }),
     };

@@ -37,16 +37,21 @@ export function simulatedCardGateway(client: PrismaClient, slowMs: number): Card
     return client.gatewayOperation.findUniqueOrThrow({ where: { idempotencyKey } });
   }
 
+  const asResult = (operation: { outcome: string; reference: string }): ChargeResult =>
+    operation.outcome === 'succeeded'
+      ? { outcome: 'succeeded', chargeId: operation.reference }
+      : { outcome: 'declined', reason: operation.outcome as 'card_declined' | 'insufficient_funds' };
+
   return {
+    async findCharge(idempotencyKey) {
+      const operation = await client.gatewayOperation.findUnique({ where: { idempotencyKey } });
+      return operation && asResult(operation);
+    },
     async charge({ idempotencyKey, cardToken, amountMinor, currency }): Promise<ChargeResult> {
       const previous = await client.gatewayOperation.findUnique({ where: { idempotencyKey } });
-      const operation = previous ?? (await (async () => {
-        if (cardToken === 'tok_visa_slow') await new Promise((resolve) => setTimeout(resolve, slowMs));
-        return record(idempotencyKey, 'charge', decide(cardToken), amountMinor, currency, `ch_${randomUUID()}`);
-      })());
-      return operation.outcome === 'succeeded'
-        ? { outcome: 'succeeded', chargeId: operation.reference }
-        : { outcome: 'declined', reason: operation.outcome as 'card_declined' | 'insufficient_funds' };
+      if (previous) return asResult(previous);
+      if (cardToken === 'tok_visa_slow') await new Promise((resolve) => setTimeout(resolve, slowMs));
+      return asResult(await record(idempotencyKey, 'charge', decide(cardToken), amountMinor, currency, `ch_${randomUUID()}`));
     },
     async refund({ idempotencyKey, amountMinor, currency }) {
       const operation = await record(idempotencyKey, 'refund', 'succeeded', amountMinor, currency, `re_${randomUUID()}`);

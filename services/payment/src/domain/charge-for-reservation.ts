@@ -32,10 +32,14 @@ export async function chargeForReservation(context: PaymentContext, command: Cha
     chargeId: null,
     refundId: null,
   };
-  if (command.holdExpiresAt <= context.now()) {
+  const idempotencyKey = `charge:${command.orderId}`;
+  // An earlier attempt may have charged the card and then failed to commit: its charge stands
+  // whatever the hold does now, and must be recorded (a refund follows if stock is gone).
+  const earlier = await context.gateway.findCharge(idempotencyKey);
+  if (!earlier && command.holdExpiresAt <= context.now()) {
     payment.failureReason = 'reservation_expired';
   } else {
-    const result = await context.gateway.charge({ idempotencyKey: `charge:${command.orderId}`, cardToken, amountMinor: payment.amountMinor, currency: payment.currency });
+    const result = earlier ?? (await context.gateway.charge({ idempotencyKey, cardToken, amountMinor: payment.amountMinor, currency: payment.currency }));
     if (result.outcome === 'succeeded') {
       payment.status = 'SUCCEEDED';
       payment.chargeId = result.chargeId;

@@ -27,6 +27,8 @@ export type ChargeResult = { outcome: 'succeeded'; chargeId: string } | { outcom
 /** A card gateway. Both calls are idempotent by key: calling again returns the first result. */
 export interface CardGateway {
   charge(request: { idempotencyKey: string; cardToken: string; amountMinor: bigint; currency: string }): Promise<ChargeResult>;
+  /** The result of a charge already made with this key, or null if none was. Never charges. */
+  findCharge(idempotencyKey: string): Promise<ChargeResult | null>;
   refund(request: { idempotencyKey: string; chargeId: string; amountMinor: bigint; currency: string }): Promise<{ refundId: string }>;
 }
 
