@@ -29,6 +29,8 @@ describe('the public API contract', () => {
       ['other payment method', await api.request('POST', '/orders', order({ paymentMethod: 'CASH' }), key), 400, /paymentMethod/],
       ['unknown order', await api.request('GET', `/orders/${randomUUID()}`), 404, /no order/],
       ['float price', await api.request('POST', '/products', { sku: 'x', name: 'x', priceMinor: 9.99, currency: 'EUR', stock: 1 }), 400, /priceMinor/],
+      ['price whose largest order overflows', await api.request('POST', '/products', { sku: 'y', name: 'y', priceMinor: 2 ** 50, currency: 'EUR', stock: 1 }), 400, /price too large/],
+      ['quantity over the cap', await api.request('POST', '/orders', order({ quantity: 10_001 }), key), 400, /quantity/],
       ['unknown route', await api.request('GET', '/nowhere'), 404, /no route/],
     ];
     for (const [what, answer, status, detail] of cases) {

@@ -45,7 +45,8 @@ export async function reserveStock(context: InventoryContext, command: ReserveCo
   };
   await store.insertReservation(reservation);
   const amountMinor = product.priceMinor * BigInt(command.quantity);
-  if (amountMinor > BigInt(Number.MAX_SAFE_INTEGER)) throw new AppError('unprocessable', 'order amount is too large');
+  // Unreachable through the API (prices are capped for the largest quantity): a bug if it happens.
+  if (amountMinor > BigInt(Number.MAX_SAFE_INTEGER)) throw new AppError('internal', 'order amount exceeds the safe integer range');
   await context.publish([
     {
       definition: InventoryReserved,

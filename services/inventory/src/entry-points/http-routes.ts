@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '@platform/shared/errors';
 import { validate } from '@platform/shared/http/validate';
 import { writeEvents } from '@platform/shared/outbox/write-events';
-import { currencyCode, minorUnits } from '@platform/shared/events/money';
+import { currencyCode, MAX_ORDER_QUANTITY, unitPriceMinor } from '@platform/shared/events/money';
 import type { ServiceDatabase } from '@platform/shared/service/run-service';
 import type { Tx } from '../data-access/database.ts';
 import { inventoryStore } from '../data-access/inventory-store.ts';
@@ -16,12 +16,12 @@ import { releaseReservation } from '../domain/release-reservation.ts';
 const createProductBody = z.object({
   sku: z.string().trim().min(1).max(64),
   name: z.string().trim().min(1).max(200),
-  priceMinor: minorUnits,
+  priceMinor: unitPriceMinor,
   currency: currencyCode,
   stock: z.number().int().nonnegative().max(1_000_000_000),
   holdSeconds: z.number().int().positive().max(86_400).optional(),
 });
-const reserveBody = z.object({ orderId: z.string().uuid(), productId: z.string().uuid(), quantity: z.number().int().positive().max(10_000) });
+const reserveBody = z.object({ orderId: z.string().uuid(), productId: z.string().uuid(), quantity: z.number().int().positive().max(MAX_ORDER_QUANTITY) });
 const releaseBody = z.object({ orderId: z.string().uuid() });
 const idParam = z.object({ id: z.string().uuid('product ids are UUIDs') });
 

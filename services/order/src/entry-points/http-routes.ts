@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '@platform/shared/errors';
 import { validate } from '@platform/shared/http/validate';
+import { MAX_ORDER_QUANTITY } from '@platform/shared/events/money';
 import { writeEvents } from '@platform/shared/outbox/write-events';
 import type { ServiceDatabase } from '@platform/shared/service/run-service';
 import type { Tx } from '../data-access/database.ts';
@@ -11,7 +12,7 @@ import { placeOrder } from '../domain/place-order.ts';
 
 const placeOrderBody = z.object({
   productId: z.string().uuid('productId must be a product id (UUID)'),
-  quantity: z.number().int().positive('quantity must be at least 1').max(10_000),
+  quantity: z.number().int().positive('quantity must be at least 1').max(MAX_ORDER_QUANTITY),
   paymentMethod: z.literal('CARD'),
   cardToken: z.string().min(1).max(200),
   customerEmail: z.string().email().max(320).optional(),
