@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { configParts, loadConfigOrExit } from '@platform/shared/config';
 import { createLogger } from '@platform/shared/logger';
-import { baseServiceConfig } from '@platform/shared/service/base-config';
+import { baseServiceConfig, runtimeFrom } from '@platform/shared/service/base-config';
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
 import { connectDatabase } from './data-access/database.ts';
 import { inventoryHandlers } from './entry-points/messaging-handlers.ts';
@@ -18,14 +18,11 @@ const logger = createLogger('inventory', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const running = await runService({
   name: 'inventory',
-  port: config.PORT,
-  amqpUrl: config.AMQP_URL,
+  ...runtimeFrom(config),
   logger,
   db,
   routers: [inventoryRoutes(db, config.RESERVATION_HOLD_SECONDS)],
   handlers: inventoryHandlers(config.RESERVATION_HOLD_SECONDS),
-  retryDelaysMs: config.RETRY_DELAYS_MS,
-  prefetch: config.CONSUMER_PREFETCH,
   startBackground: () => [startReservationSweeper(db, config.SWEEP_INTERVAL_MS, logger)],
 });
 stopOnSignals(running, logger);

@@ -1,6 +1,6 @@
 import { loadConfigOrExit } from '@platform/shared/config';
 import { createLogger } from '@platform/shared/logger';
-import { baseServiceConfig } from '@platform/shared/service/base-config';
+import { baseServiceConfig, runtimeFrom } from '@platform/shared/service/base-config';
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
 import { connectDatabase } from './data-access/database.ts';
 import { ledgerHandlers } from './entry-points/messaging-handlers.ts';
@@ -12,13 +12,10 @@ const logger = createLogger('ledger', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const running = await runService({
   name: 'ledger',
-  port: config.PORT,
-  amqpUrl: config.AMQP_URL,
+  ...runtimeFrom(config),
   logger,
   db,
   routers: [ledgerRoutes(ledgerQueries(db.client))],
   handlers: ledgerHandlers,
-  retryDelaysMs: config.RETRY_DELAYS_MS,
-  prefetch: config.CONSUMER_PREFETCH,
 });
 stopOnSignals(running, logger);

@@ -1,6 +1,6 @@
 import { loadConfigOrExit } from '@platform/shared/config';
 import { createLogger } from '@platform/shared/logger';
-import { baseServiceConfig } from '@platform/shared/service/base-config';
+import { baseServiceConfig, runtimeFrom } from '@platform/shared/service/base-config';
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
 import { connectDatabase } from './data-access/database.ts';
 import { logTransport } from './data-access/log-transport.ts';
@@ -13,13 +13,10 @@ const logger = createLogger('notification', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const running = await runService({
   name: 'notification',
-  port: config.PORT,
-  amqpUrl: config.AMQP_URL,
+  ...runtimeFrom(config),
   logger,
   db,
   routers: [notificationRoutes((orderId) => notificationsForOrder(db.client, orderId))],
   handlers: notificationHandlers(logTransport(logger)),
-  retryDelaysMs: config.RETRY_DELAYS_MS,
-  prefetch: config.CONSUMER_PREFETCH,
 });
 stopOnSignals(running, logger);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { loadConfigOrExit } from '@platform/shared/config';
 import { createLogger } from '@platform/shared/logger';
-import { baseServiceConfig } from '@platform/shared/service/base-config';
+import { baseServiceConfig, runtimeFrom } from '@platform/shared/service/base-config';
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
 import { connectDatabase } from './data-access/database.ts';
 import { inventoryCatalog } from './data-access/inventory-catalog.ts';
@@ -13,13 +13,10 @@ const logger = createLogger('order', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const running = await runService({
   name: 'order',
-  port: config.PORT,
-  amqpUrl: config.AMQP_URL,
+  ...runtimeFrom(config),
   logger,
   db,
   routers: [orderRoutes(db, inventoryCatalog(config.INVENTORY_URL))],
   handlers: orderHandlers,
-  retryDelaysMs: config.RETRY_DELAYS_MS,
-  prefetch: config.CONSUMER_PREFETCH,
 });
 stopOnSignals(running, logger);

@@ -1,6 +1,6 @@
 import { configParts, loadConfigOrExit } from '@platform/shared/config';
 import { createLogger } from '@platform/shared/logger';
-import { baseServiceConfig } from '@platform/shared/service/base-config';
+import { baseServiceConfig, runtimeFrom } from '@platform/shared/service/base-config';
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
 import { connectDatabase } from './data-access/database.ts';
 import { simulatedCardGateway } from './data-access/simulated-card-gateway.ts';
@@ -13,8 +13,7 @@ const logger = createLogger('payment', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const running = await runService({
   name: 'payment',
-  port: config.PORT,
-  amqpUrl: config.AMQP_URL,
+  ...runtimeFrom(config),
   logger,
   db,
   routers: [paymentRoutes((orderId) => paymentWithOperations(db.client, orderId))],
@@ -22,7 +21,5 @@ const running = await runService({
   // handlers' transactions hold (sharing it deadlocks: every connection held by a transaction
   // waiting for the gateway's query).
   handlers: paymentHandlers(simulatedCardGateway(connectDatabase(config.DATABASE_URL, 4).client, config.GATEWAY_SLOW_MS)),
-  retryDelaysMs: config.RETRY_DELAYS_MS,
-  prefetch: config.CONSUMER_PREFETCH,
 });
 stopOnSignals(running, logger);

@@ -9,7 +9,7 @@ import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { parseEnvelope, parseEventData, type Envelope } from '../envelope.ts';
 import { AppError, describeError, isAppError, isPermanent } from '../errors.ts';
 import { withLogContext, type Logger } from '../logger.ts';
-import { writeEvents } from '../outbox/write-events.ts';
+import { outboxPublisher } from '../outbox/write-events.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { dlqName, retryQueueName } from '../amqp/topology.ts';
 import { sendConfirmed } from '../amqp/send-confirmed.ts';
@@ -71,9 +71,7 @@ async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>
     await handler.handle(data, {
       tx,
       envelope,
-      publish: async (events) => {
-        await writeEvents(tx, events, { source: context.source, cause });
-      },
+      publish: outboxPublisher(tx, { source: context.source, cause }),
     });
     return 'applied';
   });

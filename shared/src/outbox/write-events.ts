@@ -36,3 +36,10 @@ export async function writeEvents(tx: SqlTransaction, events: readonly NewEvent[
   );
   return envelopes;
 }
+
+/** `publish` for a use case: writes its events into this transaction's outbox. */
+export function outboxPublisher(tx: SqlTransaction, options: WriteOptions): (events: readonly NewEvent[]) => Promise<void> {
+  return async (events) => {
+    await writeEvents(tx, events, options);
+  };
+}

@@ -15,3 +15,8 @@ export const baseServiceConfig = z.object({
   DATABASE_POOL_SIZE: configParts.positiveInt.default(10),
   CONSUMER_PREFETCH: configParts.positiveInt.default(6),
 });
+
+/** The part of runService's definition that comes straight from the base configuration. */
+export function runtimeFrom(config: z.infer<typeof baseServiceConfig>) {
+  return { port: config.PORT, amqpUrl: config.AMQP_URL, retryDelaysMs: config.RETRY_DELAYS_MS, prefetch: config.CONSUMER_PREFETCH };
+}

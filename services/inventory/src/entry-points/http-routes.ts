@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '@platform/shared/errors';
 import { validate } from '@platform/shared/http/validate';
-import { writeEvents } from '@platform/shared/outbox/write-events';
+import { outboxPublisher } from '@platform/shared/outbox/write-events';
 import { currencyCode, MAX_ORDER_QUANTITY, unitPriceMinor } from '@platform/shared/events/money';
 import type { ServiceDatabase } from '@platform/shared/service/run-service';
 import type { Tx } from '../data-access/database.ts';
@@ -34,9 +34,7 @@ export function inventoryRoutes(db: ServiceDatabase<Tx> & { client: Tx }, defaul
     db.transaction((tx) =>
       work({
         store: inventoryStore(tx),
-        publish: async (events) => {
-          await writeEvents(tx, events, { source: '/services/inventory', correlationId });
-        },
+        publish: outboxPublisher(tx, { source: '/services/inventory', correlationId }),
         now: () => new Date(),
         defaultHoldSeconds,
       }),

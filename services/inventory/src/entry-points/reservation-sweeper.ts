@@ -3,7 +3,7 @@
  * each claims different rows (FOR UPDATE SKIP LOCKED).
  */
 import type { Logger } from '@platform/shared/logger';
-import { writeEvents } from '@platform/shared/outbox/write-events';
+import { outboxPublisher } from '@platform/shared/outbox/write-events';
 import type { BackgroundJob, ServiceDatabase } from '@platform/shared/service/run-service';
 import { describeError } from '@platform/shared/errors';
 import type { Tx } from '../data-access/database.ts';
@@ -21,9 +21,7 @@ export function startReservationSweeper(db: ServiceDatabase<Tx>, intervalMs: num
         expireReservations(
           {
             store: inventoryStore(tx),
-            publish: async (events) => {
-              await writeEvents(tx, events, { source: '/services/inventory' });
-            },
+            publish: outboxPublisher(tx, { source: '/services/inventory' }),
             now: () => new Date(),
             defaultHoldSeconds: 0,
           },

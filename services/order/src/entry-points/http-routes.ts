@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '@platform/shared/errors';
 import { validate } from '@platform/shared/http/validate';
 import { MAX_ORDER_QUANTITY } from '@platform/shared/events/money';
-import { writeEvents } from '@platform/shared/outbox/write-events';
+import { outboxPublisher } from '@platform/shared/outbox/write-events';
 import type { ServiceDatabase } from '@platform/shared/service/run-service';
 import type { Tx } from '../data-access/database.ts';
 import { orderStore } from '../data-access/order-store.ts';
@@ -42,7 +42,7 @@ export function orderRoutes(db: ServiceDatabase<Tx> & { client: Tx }, catalog: P
     const correlationId = ctx.state.correlationId as string;
     const { order, replayed } = await db.transaction((tx) =>
       placeOrder(
-        { store: orderStore(tx), publish: async (events) => void (await writeEvents(tx, events, { source: '/services/order', correlationId })) },
+        { store: orderStore(tx), publish: outboxPublisher(tx, { source: '/services/order', correlationId }) },
         { idempotencyKey: key, productId: body.productId, quantity: body.quantity, cardToken: body.cardToken, customerEmail: body.customerEmail ?? null },
       ),
     );
