@@ -67,7 +67,16 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
             const outcome = await handleDelivery(context, channel, message, envelope);
             options.onOutcome?.(outcome, message);
           })
-          .catch((error: unknown) => options.logger.warn({ err: describeError(error) }, 'delivery left unacked; the broker will redeliver it'));
+          .catch((error: unknown) => {
+            // Neither applied nor routed (e.g. the broker refused the retry copy). Give it back
+            // now: on a live channel an unsettled message would sit in flight for ever.
+            options.logger.warn({ err: describeError(error) }, 'delivery not settled; requeued');
+            try {
+              channel.nack(message, false, true);
+            } catch {
+              // the channel is gone: the broker requeues everything it had in flight
+            }
+          });
         inFlight.add(task);
         void task.finally(() => inFlight.delete(task));
       });

@@ -77,8 +77,12 @@ export async function replayDlq(connection: ChannelModel, options: ReplayOptions
       if (pauseMs) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   } finally {
-    // Whatever was not replayed goes back to the DLQ.
-    channel.nackAll(true);
+    // Whatever was not replayed goes back to the DLQ (a closed channel has already given it back).
+    try {
+      channel.nackAll(true);
+    } catch {
+      // closed: nothing left in flight
+    }
     await channel.close().catch(() => undefined);
   }
   return report;
