@@ -1,24 +1,30 @@
 /**
- * Runs the whole platform as separate processes: the five services, the gateway and one relay
- * over every service database. Used by `pnpm start`, `pnpm demo` and the end-to-end tests.
+ * Runs the whole platform as separate processes: the six services, the gateway and one relay
+ * over every service database that publishes events. Used by `pnpm start`, `pnpm demo` and the
+ * end-to-end tests. Each service talks to the broker as its own user; secrets come from
+ * dev-secrets.ts (or the environment).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { databaseUrlFor } from './databases.ts';
 import { formatLine } from './log-format.ts';
+import { devSecrets, type DevSecrets } from './dev-secrets.ts';
+import { ensureServiceUsers } from './broker-setup.ts';
+import { BROKER_SERVICES } from '../shared/src/amqp/broker-users.ts';
 
-export const SERVICES = ['order', 'inventory', 'payment', 'ledger', 'notification'] as const;
+export const SERVICES = ['order', 'inventory', 'payment', 'ledger', 'notification', 'auth'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 export type ProcessName = ServiceName | 'gateway' | 'relay';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const OFFSET: Record<ServiceName | 'gateway', number> = { gateway: 0, order: 1, inventory: 2, payment: 3, ledger: 4, notification: 5 };
+const OFFSET: Record<ServiceName | 'gateway', number> = { gateway: 0, order: 1, inventory: 2, payment: 3, ledger: 4, notification: 5, auth: 6 };
 
 export interface PlatformOptions {
-  /** The gateway's port; services take the next five. */
+  /** The gateway's port; services take the next six. */
   basePort: number;
   /** Databases are <prefix>_<service>. */
   databasePrefix: string;
+  /** An operator's broker URL (with the vhost): it declares the topology; services get their own users. */
   amqpUrl: string;
   redisUrl?: string;
   logLevel?: string;
@@ -38,22 +44,44 @@ export function prepareDatabases(databasePrefix: string): void {
 
 export class Platform {
   private readonly children = new Map<ProcessName, ChildProcess>();
+  readonly secrets: DevSecrets = devSecrets();
 
   constructor(private readonly options: PlatformOptions) {}
+
+  /** The broker URL of a service's own user, in the platform's vhost. */
+  amqpUrlFor(service: string): string {
+    const url = new URL(this.options.amqpUrl);
+    url.username = service;
+    url.password = this.secrets.brokerPasswords[service] ?? '';
+    return url.toString();
+  }
+
+  /** Creates (or updates) each service's broker user and its permissions in the platform's vhost. */
+  async prepareBroker(): Promise<void> {
+    await ensureServiceUsers(decodeURIComponent(new URL(this.options.amqpUrl).pathname.slice(1)) || '/', this.secrets.brokerPasswords);
+  }
 
   url(name: ServiceName | 'gateway'): string {
     return `http://127.0.0.1:${this.options.basePort + OFFSET[name]}`;
   }
 
   private environment(name: ProcessName): Record<string, string> {
-    const common = { AMQP_URL: this.options.amqpUrl, LOG_LEVEL: this.options.logLevel ?? 'info' };
+    const common = { AMQP_URL: this.options.amqpUrl, LOG_LEVEL: this.options.logLevel ?? 'info', INTERNAL_AUTH_SECRET: this.secrets.internalAuthSecret };
     const own = this.options.env?.[name] ?? {};
-    if (name === 'relay') return { ...common, RELAY_DATABASE_URLS: SERVICES.map((service) => databaseUrlFor(service, this.options.databasePrefix)).join(','), ...own };
+    if (name === 'relay') {
+      return {
+        ...common,
+        RELAY_DATABASE_URLS: BROKER_SERVICES.map((service) => databaseUrlFor(service, this.options.databasePrefix)).join(','),
+        RELAY_AMQP_URLS: BROKER_SERVICES.map((service) => this.amqpUrlFor(service)).join(','),
+        ...own,
+      };
+    }
     if (name === 'gateway') {
       return {
         ...common,
         PORT: String(this.options.basePort),
         REDIS_URL: this.options.redisUrl ?? 'redis://127.0.0.1:6379',
+        AUTH_URL: this.url('auth'),
         ORDER_URL: this.url('order'),
         INVENTORY_URL: this.url('inventory'),
         PAYMENT_URL: this.url('payment'),
@@ -64,9 +92,14 @@ export class Platform {
     }
     return {
       ...common,
+      ...((BROKER_SERVICES as readonly string[]).includes(name) ? { AMQP_URL: this.amqpUrlFor(name) } : {}),
       PORT: String(this.options.basePort + OFFSET[name]),
       DATABASE_URL: databaseUrlFor(name, this.options.databasePrefix),
-      ...(name === 'order' ? { INVENTORY_URL: this.url('inventory') } : {}),
+      DATA_ENCRYPTION_KEYS: this.secrets.dataEncryptionKeys,
+      DATA_INDEX_KEY: this.secrets.dataIndexKey,
+      METRICS_TOKEN: this.secrets.metricsToken,
+      ...(name === 'order' ? { INVENTORY_URL: this.url('inventory'), PAYMENT_URL: this.url('payment') } : {}),
+      ...(name === 'auth' ? { ADMIN_EMAIL: this.secrets.adminEmail, ADMIN_PASSWORD: this.secrets.adminPassword } : {}),
       ...own,
     };
   }
@@ -142,6 +175,7 @@ export async function startLocalPlatform(quiet = false): Promise<Platform> {
       if (!quiet) process.stdout.write(`${formatLine(name, line)}\n`);
     },
   });
+  await platform.prepareBroker();
   platform.startAll();
   try {
     await platform.waitUntilReady();

@@ -35,14 +35,16 @@ async function prisma(service: string, args: string[]): Promise<void> {
   }
 }
 
-/** CHECK constraints live beside the migrations (the offline engine cannot introspect them). */
+/**
+ * CHECK constraints and triggers live beside the migrations (the offline engine cannot
+ * introspect them, and splits scripts at every `;`): the shared ones, then the service's own.
+ */
 async function applyConstraints(service: string): Promise<void> {
-  const file = path.join(PRISMA_DIR, service, 'constraints.sql');
-  if (!existsSync(file)) return;
+  const files = [path.join(PRISMA_DIR, '_messaging', 'constraints.sql'), path.join(PRISMA_DIR, service, 'constraints.sql')].filter((file) => existsSync(file));
   const client = new pg.Client({ connectionString: databaseUrlFor(service) });
   await client.connect();
   try {
-    await client.query(`BEGIN; ${readFileSync(file, 'utf8')}; COMMIT;`);
+    await client.query(`BEGIN; ${files.map((file) => readFileSync(file, 'utf8')).join(';\n')}; COMMIT;`);
   } finally {
     await client.end();
   }

@@ -9,6 +9,9 @@ export const ERROR_KINDS = [
   'unprocessable', // 422: well-formed but refused (e.g. idempotency key reused with another body)
   'unauthorized', // 401
   'forbidden', // 403
+  'method-not-allowed', // 405
+  'payload-too-large', // 413
+  'unsupported-media-type', // 415
   'rate-limited', // 429
   'unavailable', // 503: a dependency is down; retrying later may succeed
   'internal', // 500: a bug; text never shown to clients
@@ -34,7 +37,7 @@ export function isAppError(error: unknown): error is AppError {
 }
 
 /** Kinds that will fail the same way on every retry: a message with one goes to the DLQ at once. */
-const PERMANENT_KINDS: ReadonlySet<ErrorKind> = new Set(['validation', 'not-found', 'unprocessable', 'forbidden', 'unauthorized']);
+const PERMANENT_KINDS: ReadonlySet<ErrorKind> = new Set(['validation', 'not-found', 'unprocessable', 'forbidden', 'unauthorized', 'payload-too-large', 'unsupported-media-type', 'method-not-allowed']);
 
 export function isPermanent(error: unknown): boolean {
   return isAppError(error) && PERMANENT_KINDS.has(error.kind);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { startTestPlatform, type TestPlatform } from './support/test-platform.ts';
-import { gatewayClient, type GatewayClient } from './support/api.ts';
+import { signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
+import type { GatewayClient } from './support/api.ts';
 
 describe('the public API contract', () => {
   let platform: TestPlatform;
@@ -10,7 +10,7 @@ describe('the public API contract', () => {
   let productId: string;
   before(async () => {
     platform = await startTestPlatform();
-    api = gatewayClient(platform.url('gateway'));
+    api = await signedInClient(platform);
     productId = await api.createProduct({ stock: 100 });
   });
   after(async () => platform.stopAll());

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp, { type ChannelModel } from 'amqplib';
 import { EVENTS_EXCHANGE } from '../../shared/src/outbox/write-events.ts';
-import { E2E_AMQP_URL, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
-import { gatewayClient, stockOf, type GatewayClient } from './support/api.ts';
+import { E2E_AMQP_URL, signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
+import { stockOf, type GatewayClient } from './support/api.ts';
 import { sleep, waitFor } from '../../shared/test/support/wait.ts';
 
 describe('every event delivered twice', () => {
@@ -15,7 +15,7 @@ describe('every event delivered twice', () => {
   before(async () => {
     // The relay's test hook publishes each event twice, as a redelivery storm would.
     platform = await startTestPlatform({ relay: { RELAY_TEST_PUBLISH_TWICE: '1' } });
-    api = gatewayClient(platform.url('gateway'));
+    api = await signedInClient(platform);
     spy = await amqp.connect(E2E_AMQP_URL);
     const channel = await spy.createChannel();
     const { queue } = await channel.assertQueue('', { exclusive: true });

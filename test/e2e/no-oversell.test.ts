@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestPlatform, type TestPlatform } from './support/test-platform.ts';
-import { gatewayClient, stockOf, type GatewayClient } from './support/api.ts';
+import { signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
+import { stockOf, type GatewayClient } from './support/api.ts';
 import { waitFor } from '../../shared/test/support/wait.ts';
 
 const ORDERS = 200;
@@ -12,7 +12,7 @@ describe('no oversell under concurrency', () => {
   let api: GatewayClient;
   before(async () => {
     platform = await startTestPlatform();
-    api = gatewayClient(platform.url('gateway'));
+    api = await signedInClient(platform);
   });
   after(async () => platform.stopAll());
 

@@ -1,22 +1,33 @@
-/** The single entry point (port 8080): rate limit, then route each path to its service. */
+/** The single entry point (port 8080): authenticate, authorize, limit, then route to a service. */
 import type { Server } from 'node:http';
-import type { Middleware } from 'koa';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { configParts, loadConfigOrExit } from '@platform/shared/config';
 import { createLogger } from '@platform/shared/logger';
 import { createApp } from '@platform/shared/http/create-app';
-import { proxy } from './proxy.ts';
-import { rateLimit } from './rate-limit.ts';
-import { timelineRouter } from './timeline.ts';
+import { internalFetch } from '@platform/shared/http/internal-auth';
+import { tokenVerifier } from './authenticate.ts';
+import { gatewayPipeline } from './gateway.ts';
+import { createLimiters } from './rate-limit.ts';
 
 const url = z.string().url();
 const config = loadConfigOrExit(
   z.object({
+    HOST: z.string().min(1).default('127.0.0.1'),
     PORT: configParts.port.default(8080),
     LOG_LEVEL: configParts.logLevel,
     REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    // Budgets: per client IP and per subject each second, the token endpoint per IP each minute,
+    // orders per customer each second.
     RATE_LIMIT_PER_SECOND: configParts.positiveInt.default(200),
+    RATE_LIMIT_CLIENT_PER_SECOND: configParts.positiveInt.default(100),
+    RATE_LIMIT_TOKEN_PER_MINUTE: configParts.positiveInt.default(30),
+    RATE_LIMIT_ORDERS_PER_SECOND: configParts.positiveInt.default(20),
+    CORS_ORIGINS: z.string().default(''),
+    INTERNAL_AUTH_SECRET: configParts.secret,
+    AUTH_ISSUER: z.string().min(1).default('urn:platform:auth'),
+    AUTH_AUDIENCE: z.string().min(1).default('urn:platform:api'),
+    AUTH_URL: url,
     ORDER_URL: url,
     INVENTORY_URL: url,
     PAYMENT_URL: url,
@@ -25,23 +36,34 @@ const config = loadConfigOrExit(
   }),
 );
 const logger = createLogger('gateway', config.LOG_LEVEL);
-const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+// No request waits on Redis for long: a paused or slow Redis fails the command in 100 ms and the
+// limiter falls back to its in-memory budget; while disconnected, commands fail at once.
+const redis = new Redis(config.REDIS_URL, { commandTimeout: 100, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 1_000 });
 redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis unavailable; rate limiting in-process'));
-const upstreams = { order: config.ORDER_URL, inventory: config.INVENTORY_URL, payment: config.PAYMENT_URL, ledger: config.LEDGER_URL, notification: config.NOTIFICATION_URL };
+const upstreams = { auth: config.AUTH_URL, order: config.ORDER_URL, inventory: config.INVENTORY_URL, payment: config.PAYMENT_URL, ledger: config.LEDGER_URL, notification: config.NOTIFICATION_URL };
 
 const app = createApp({
   logger,
-  parseJson: false,
   routers: [],
-  // The timeline is answered here, before the proxy would send /orders/... to the order service.
-  beforeRoutes: [rateLimit(redis, config.RATE_LIMIT_PER_SECOND), timelineRouter(upstreams).routes() as Middleware, proxy(upstreams)],
+  beforeRoutes: gatewayPipeline({
+    upstreams,
+    signedFetch: internalFetch(config.INTERNAL_AUTH_SECRET, 'gateway'),
+    verifyToken: tokenVerifier({ jwksUrl: `${config.AUTH_URL}/.well-known/jwks.json`, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }),
+    limiters: createLimiters(redis, {
+      ip: { name: 'ip', points: config.RATE_LIMIT_PER_SECOND, seconds: 1 },
+      client: { name: 'client', points: config.RATE_LIMIT_CLIENT_PER_SECOND, seconds: 1 },
+      token: { name: 'token', points: config.RATE_LIMIT_TOKEN_PER_MINUTE, seconds: 60 },
+      orders: { name: 'orders', points: config.RATE_LIMIT_ORDERS_PER_SECOND, seconds: 1 },
+    }),
+    corsOrigins: new Set(config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean)),
+  }),
   readiness: {
     redis: async () => {
       await redis.ping();
     },
   },
 });
-const server: Server = app.listen(config.PORT, '127.0.0.1', () => logger.info({ port: config.PORT }, 'gateway listening'));
+const server: Server = app.listen(config.PORT, config.HOST, () => logger.info({ port: config.PORT }, 'gateway listening'));
 
 const stop = () => {
   server.close(() => {

@@ -1,52 +1,41 @@
 /**
- * Forwards a request to the service that owns its path and relays the answer. Only the headers
- * a client and a service need cross; an unreachable service is a 503 problem, not a hang.
+ * Forwards a request to the service that owns its route, signed as the gateway and carrying
+ * the verified identity (internal-auth.ts), and relays the answer. Only the headers a client
+ * and a service need cross; an unreachable service is a 503 problem, not a hang.
  */
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import { AppError } from '@platform/shared/errors';
-import { serviceFor, type ServiceName } from './upstreams.ts';
+import type { InternalFetch } from '@platform/shared/http/internal-auth';
+import type { ServiceName, Upstreams } from './upstreams.ts';
 
-const REQUEST_HEADERS = ['content-type', 'accept', 'idempotency-key', 'x-correlation-id'];
-const RESPONSE_HEADERS = ['content-type', 'location', 'idempotent-replayed', 'retry-after'];
+const REQUEST_HEADERS = ['accept', 'idempotency-key', 'x-correlation-id'];
+const RESPONSE_HEADERS = ['content-type', 'location', 'idempotent-replayed', 'retry-after', 'cache-control', 'pragma', 'www-authenticate'];
 const TIMEOUT_MS = 10_000;
 
-async function readBody(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-    size += buffer.length;
-    if (size > limit) throw Object.assign(new Error('request body too large'), { status: 413 });
-    chunks.push(buffer);
+export async function forward(ctx: Context, service: ServiceName, upstreams: Upstreams, signedFetch: InternalFetch, identity: string | undefined): Promise<void> {
+  const headers: Record<string, string> = { 'x-correlation-id': ctx.state.correlationId as string };
+  for (const name of REQUEST_HEADERS) {
+    const value = ctx.get(name);
+    if (value) headers[name] = value;
   }
-  return Buffer.concat(chunks);
-}
-
-export function proxy(upstreams: Record<ServiceName, string>): Middleware {
-  return async (ctx, next) => {
-    const service = serviceFor(ctx.path);
-    if (!service) {
-      await next();
-      return;
-    }
-    const headers = new Headers();
-    for (const name of REQUEST_HEADERS) {
-      const value = ctx.get(name);
-      if (value) headers.set(name, value);
-    }
-    headers.set('x-correlation-id', ctx.state.correlationId as string);
-    const body = ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : new Uint8Array(await readBody(ctx.req, 100 * 1024));
-    let response: Response;
-    try {
-      response = await fetch(`${upstreams[service]}${ctx.path}${ctx.search}`, { method: ctx.method, headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    } catch (error) {
-      throw new AppError('unavailable', `the ${service} service is unavailable`, undefined, { cause: error });
-    }
-    ctx.status = response.status;
-    for (const name of RESPONSE_HEADERS) {
-      const value = response.headers.get(name);
-      if (value) ctx.set(name, value);
-    }
-    ctx.body = Buffer.from(await response.arrayBuffer());
-  };
+  // OAuth clients may authenticate with HTTP Basic at the token endpoint; nothing else needs it.
+  if (service === 'auth' && ctx.path.startsWith('/oauth/') && ctx.get('authorization').startsWith('Basic ')) headers.authorization = ctx.get('authorization');
+  const raw = ctx.state.rawBody as Buffer;
+  let response: Response;
+  try {
+    response = await signedFetch(`${upstreams[service]}${ctx.path}${ctx.search}`, {
+      method: ctx.method,
+      ...(raw.length > 0 ? { body: raw.toString('utf8'), headers: { ...headers, 'content-type': ctx.get('content-type') } } : { headers }),
+      identity,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (error) {
+    throw new AppError('unavailable', `the ${service} service is unavailable`, undefined, { cause: error });
+  }
+  ctx.status = response.status;
+  for (const name of RESPONSE_HEADERS) {
+    const value = response.headers.get(name);
+    if (value) ctx.set(name, value);
+  }
+  ctx.body = Buffer.from(await response.arrayBuffer());
 }

@@ -1,6 +1,6 @@
 import { loadConfigOrExit } from '@platform/shared/config';
 import { createLogger } from '@platform/shared/logger';
-import { baseServiceConfig, runtimeFrom } from '@platform/shared/service/base-config';
+import { baseServiceConfig, cipherFrom, dataProtectionConfig, runtimeFrom } from '@platform/shared/service/base-config';
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
 import { connectDatabase } from './data-access/database.ts';
 import { logTransport } from './data-access/log-transport.ts';
@@ -8,15 +8,16 @@ import { notificationHandlers } from './entry-points/messaging-handlers.ts';
 import { notificationRoutes } from './entry-points/http-routes.ts';
 import { notificationsForOrder } from './data-access/notification-queries.ts';
 
-const config = loadConfigOrExit(baseServiceConfig);
+const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape));
 const logger = createLogger('notification', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+const cipher = cipherFrom(config);
 const running = await runService({
   name: 'notification',
   ...runtimeFrom(config),
   logger,
   db,
-  routers: [notificationRoutes((orderId) => notificationsForOrder(db.client, orderId))],
-  handlers: notificationHandlers(logTransport(logger)),
+  routers: [notificationRoutes((orderId, customerId) => notificationsForOrder(db.client, cipher, orderId, customerId))],
+  handlers: notificationHandlers(logTransport(logger), cipher),
 });
 stopOnSignals(running, logger);

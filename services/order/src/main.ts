@@ -1,22 +1,26 @@
 import { z } from 'zod';
 import { loadConfigOrExit } from '@platform/shared/config';
+import { internalFetch } from '@platform/shared/http/internal-auth';
 import { createLogger } from '@platform/shared/logger';
-import { baseServiceConfig, runtimeFrom } from '@platform/shared/service/base-config';
+import { baseServiceConfig, cipherFrom, dataProtectionConfig, runtimeFrom } from '@platform/shared/service/base-config';
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
 import { connectDatabase } from './data-access/database.ts';
 import { inventoryCatalog } from './data-access/inventory-catalog.ts';
+import { paymentIntents } from './data-access/payment-intents.ts';
 import { orderHandlers } from './entry-points/messaging-handlers.ts';
 import { orderRoutes } from './entry-points/http-routes.ts';
 
-const config = loadConfigOrExit(baseServiceConfig.extend({ INVENTORY_URL: z.string().url() }));
+const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ INVENTORY_URL: z.string().url(), PAYMENT_URL: z.string().url() }));
 const logger = createLogger('order', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+const cipher = cipherFrom(config);
+const signedFetch = internalFetch(config.INTERNAL_AUTH_SECRET, 'order');
 const running = await runService({
   name: 'order',
   ...runtimeFrom(config),
   logger,
   db,
-  routers: [orderRoutes(db, inventoryCatalog(config.INVENTORY_URL))],
-  handlers: orderHandlers,
+  routers: [orderRoutes({ db, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch), intents: paymentIntents(config.PAYMENT_URL, signedFetch) })],
+  handlers: orderHandlers(cipher),
 });
 stopOnSignals(running, logger);

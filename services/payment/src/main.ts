@@ -1,25 +1,27 @@
 import { configParts, loadConfigOrExit } from '@platform/shared/config';
 import { createLogger } from '@platform/shared/logger';
-import { baseServiceConfig, runtimeFrom } from '@platform/shared/service/base-config';
+import { baseServiceConfig, cipherFrom, dataProtectionConfig, runtimeFrom } from '@platform/shared/service/base-config';
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
 import { connectDatabase } from './data-access/database.ts';
 import { simulatedCardGateway } from './data-access/simulated-card-gateway.ts';
 import { paymentHandlers } from './entry-points/messaging-handlers.ts';
 import { paymentRoutes } from './entry-points/http-routes.ts';
 import { paymentWithOperations } from './data-access/payment-queries.ts';
+import { paymentStore } from './data-access/payment-store.ts';
 
-const config = loadConfigOrExit(baseServiceConfig.extend({ GATEWAY_SLOW_MS: configParts.positiveInt.default(3_000) }));
+const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ GATEWAY_SLOW_MS: configParts.positiveInt.default(3_000) }));
 const logger = createLogger('payment', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+const cipher = cipherFrom(config);
 const running = await runService({
   name: 'payment',
   ...runtimeFrom(config),
   logger,
   db,
-  routers: [paymentRoutes((orderId) => paymentWithOperations(db.client, orderId))],
+  routers: [paymentRoutes((orderId) => paymentWithOperations(db.client, orderId), paymentStore(db.client, cipher))],
   // The simulated gateway stands for a remote system: its own connections, never the pool our
   // handlers' transactions hold (sharing it deadlocks: every connection held by a transaction
   // waiting for the gateway's query).
-  handlers: paymentHandlers(simulatedCardGateway(connectDatabase(config.DATABASE_URL, 4).client, config.GATEWAY_SLOW_MS)),
+  handlers: paymentHandlers(simulatedCardGateway(connectDatabase(config.DATABASE_URL, 4).client, config.GATEWAY_SLOW_MS), cipher),
 });
 stopOnSignals(running, logger);

@@ -25,7 +25,8 @@ function harness(earlierCharge: ChargeResult | null) {
     publish: async (events) => void published.push(...events),
     store: {
       saveIntent: async () => undefined,
-      findCardToken: async () => 'tok_visa',
+      findIntent: async (orderId) => ({ orderId, cardToken: 'tok_visa', customerId: null, merchantId: null }),
+      eraseCardToken: async () => undefined,
       findPayment: async () => null,
       insertPayment: async (payment) => void payments.push(payment),
       markRefunded: async () => true,

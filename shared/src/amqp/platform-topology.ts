@@ -9,9 +9,10 @@ import type { ServiceQueue } from './topology.ts';
 
 export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 30_000] as const;
 
-const queue = (name: string, handled: ReadonlyArray<{ type: string }>): ServiceQueue => ({
+const queue = (name: string, handled: ReadonlyArray<{ type: string }>, retired: ReadonlyArray<{ type: string }> = []): ServiceQueue => ({
   queue: name,
   eventTypes: handled.map((definition) => definition.type),
+  retiredEventTypes: retired.map((definition) => definition.type),
   retryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
 });
 
@@ -27,7 +28,8 @@ export const PLATFORM_QUEUES: readonly ServiceQueue[] = [
     events.PaymentRefunded,
   ]),
   queue('inventory', [events.OrderPlaced, events.PaymentSucceeded, events.PaymentFailed]),
-  queue('payment', [events.OrderPlaced, events.InventoryReserved, events.InventoryCommitFailed, events.InventoryReleased]),
+  // Payment no longer needs order.placed (its intent comes from the order service directly).
+  queue('payment', [events.InventoryReserved, events.InventoryCommitFailed, events.InventoryReleased], [events.OrderPlaced]),
   queue('ledger', [events.PaymentSucceeded, events.PaymentRefunded]),
   queue('notification', [events.OrderCompleted, events.OrderCancelled]),
 ];

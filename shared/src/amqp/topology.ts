@@ -15,6 +15,8 @@ export interface ServiceQueue {
   queue: string;
   /** Event types (routing keys) the service handles. */
   eventTypes: readonly string[];
+  /** Types it no longer handles: their bindings are removed from a broker that still has them. */
+  retiredEventTypes?: readonly string[];
   /** Delay before each retry; a message is tried `retryDelaysMs.length + 1` times in all. */
   retryDelaysMs: readonly number[];
 }
@@ -50,5 +52,8 @@ export async function declareServiceQueue(channel: Channel, service: ServiceQueu
   }
   for (const eventType of service.eventTypes) {
     await channel.bindQueue(service.queue, EVENTS_EXCHANGE, eventType);
+  }
+  for (const eventType of service.retiredEventTypes ?? []) {
+    await channel.unbindQueue(service.queue, EVENTS_EXCHANGE, eventType);
   }
 }

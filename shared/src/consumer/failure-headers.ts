@@ -16,16 +16,16 @@ export const HEADERS = {
   replayCount: 'x-replay-count',
 } as const;
 
-export type FailureKind = 'invalid' | 'permanent' | 'retries-exhausted';
+export type FailureKind = 'invalid' | 'unauthenticated' | 'permanent' | 'retries-exhausted';
 
 export function attemptOf(message: ConsumeMessage): number {
   const value = Number(message.properties.headers?.[HEADERS.attempt] ?? 1);
   return Number.isInteger(value) && value >= 1 ? value : 1;
 }
 
-/** Headers of the message as first routed, plus whatever is given. */
-export function carriedHeaders(message: ConsumeMessage, queue: string, extra: Record<string, unknown>): Record<string, unknown> {
-  const headers = { ...message.properties.headers };
+/** Headers of the message as first routed (from `properties`, the copy's), plus whatever is given. */
+export function carriedHeaders(properties: ConsumeMessage['properties'], message: ConsumeMessage, queue: string, extra: Record<string, unknown>): Record<string, unknown> {
+  const headers = { ...properties.headers };
   // RabbitMQ's own dead-letter bookkeeping grows with every retry; it says nothing we keep.
   delete headers['x-death'];
   delete headers['x-first-death-exchange'];

@@ -1,6 +1,7 @@
 /**
  * What happens to one delivery, as wrappers in a fixed order:
- *   log context → failure routing (ack / retry queue / DLQ) → validation → inbox + transaction → handler.
+ *   log context → failure routing (ack / retry queue / DLQ) → validation → publisher check →
+ *   inbox + transaction → handler.
  * The message is acked only after its effect committed, or after a copy was confirmed into a
  * retry queue or the DLQ. If anything in between dies, the broker redelivers it and the inbox
  * makes the second application a no-op.
@@ -16,6 +17,7 @@ import { sendConfirmed } from '../amqp/send-confirmed.ts';
 import { recordInInbox } from './inbox.ts';
 import { attemptOf, carriedHeaders, HEADERS, truncateReason, type FailureKind } from './failure-headers.ts';
 import type { EventHandler } from './handler.ts';
+import { AUTHENTICATED_PUBLISHER_HEADER, authenticatePublisher, type PublisherCheck } from './publisher-check.ts';
 
 export interface DeliveryContext<Tx extends SqlTransaction> {
   queue: string;
@@ -24,6 +26,8 @@ export interface DeliveryContext<Tx extends SqlTransaction> {
   handlers: ReadonlyMap<string, EventHandler<Tx>>;
   transaction: <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
   logger: Logger;
+  /** When set, only events from the broker user that owns their type are applied. */
+  verifyPublisher?: PublisherCheck | undefined;
 }
 
 export type Outcome = 'applied' | 'duplicate' | 'retried' | 'dead-lettered';
@@ -38,11 +42,13 @@ export async function handleDelivery<Tx extends SqlTransaction>(
   const logFields = envelope instanceof AppError ? { messageId } : { messageId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationid };
   return withLogContext(logFields, async () => {
     let outcome: Outcome;
+    let publisher: string | undefined;
     try {
       if (envelope instanceof AppError) throw envelope;
+      if (context.verifyPublisher) publisher = authenticatePublisher(envelope, message, context.verifyPublisher);
       outcome = await applyOnce(context, envelope);
     } catch (error) {
-      return routeFailure(context, channel, message, error);
+      return routeFailure(context, channel, message, error, publisher);
     }
     // Outside the try: an ack lost with its channel is not a handler failure. The effect is
     // committed; the broker redelivers and the inbox skips it.
@@ -82,22 +88,24 @@ async function routeFailure<Tx extends SqlTransaction>(
   channel: ConfirmChannel,
   message: ConsumeMessage,
   error: unknown,
+  publisher: string | undefined,
 ): Promise<Outcome> {
   const attempt = attemptOf(message);
+  const properties = republished(context, message, publisher);
   const reason = truncateReason(describeError(error));
   const invalid = isAppError(error) && error.kind === 'validation';
   const retryDelay = context.retryDelaysMs[attempt - 1];
   if (!isPermanent(error) && retryDelay !== undefined) {
     context.logger.warn({ attempt, retryInMs: retryDelay, reason }, 'handler failed; retrying later');
-    await sendConfirmed(channel, retryQueueName(context.queue, retryDelay), message.content, { ...message.properties, headers: carriedHeaders(message, context.queue, { [HEADERS.attempt]: attempt + 1, [HEADERS.failureReason]: reason }) });
+    await sendConfirmed(channel, retryQueueName(context.queue, retryDelay), message.content, { ...properties, headers: carriedHeaders(properties, message, context.queue, { [HEADERS.attempt]: attempt + 1, [HEADERS.failureReason]: reason }) });
     channel.ack(message);
     return 'retried';
   }
-  const kind: FailureKind = invalid ? 'invalid' : isPermanent(error) ? 'permanent' : 'retries-exhausted';
+  const kind: FailureKind = invalid ? 'invalid' : isAppError(error) && error.kind === 'unauthorized' ? 'unauthenticated' : isPermanent(error) ? 'permanent' : 'retries-exhausted';
   context.logger.error({ attempt, kind, reason }, 'message dead-lettered');
   await sendConfirmed(channel, dlqName(context.queue), message.content, {
-    ...message.properties,
-    headers: carriedHeaders(message, context.queue, {
+    ...properties,
+    headers: carriedHeaders(properties, message, context.queue, {
       [HEADERS.attempt]: attempt,
       [HEADERS.failureReason]: reason,
       [HEADERS.failureKind]: kind,
@@ -106,4 +114,18 @@ async function routeFailure<Tx extends SqlTransaction>(
   });
   channel.ack(message);
   return 'dead-lettered';
+}
+
+/**
+ * Properties for this consumer's own copy (retry queue or DLQ): published under its own broker
+ * user, vouching for the publisher it validated, and for nothing when it validated none.
+ */
+function republished<Tx extends SqlTransaction>(context: DeliveryContext<Tx>, message: ConsumeMessage, publisher: string | undefined): ConsumeMessage['properties'] {
+  const headers = { ...message.properties.headers };
+  delete headers[AUTHENTICATED_PUBLISHER_HEADER];
+  if (publisher) headers[AUTHENTICATED_PUBLISHER_HEADER] = publisher;
+  const properties = { ...message.properties, headers };
+  delete properties.userId;
+  if (context.verifyPublisher) properties.userId = context.verifyPublisher.self;
+  return properties;
 }

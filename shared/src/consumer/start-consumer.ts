@@ -14,6 +14,7 @@ import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { handleDelivery, readEnvelope, type DeliveryContext, type Outcome } from './handle-delivery.ts';
 import type { EventHandler } from './handler.ts';
 import { KeyedSerial } from './keyed-serial.ts';
+import type { PublisherCheck } from './publisher-check.ts';
 
 export interface ConsumerOptions<Tx extends SqlTransaction> {
   amqpUrl: string;
@@ -26,6 +27,8 @@ export interface ConsumerOptions<Tx extends SqlTransaction> {
   retryDelaysMs: readonly number[];
   prefetch?: number;
   logger: Logger;
+  /** When set, only events from the broker user that owns their type are applied. */
+  verifyPublisher?: PublisherCheck;
   /** Observes every outcome (metrics, tests). */
   onOutcome?: (outcome: Outcome, message: ConsumeMessage) => void;
 }
@@ -43,6 +46,7 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
     handlers: new Map(options.handlers.map((handler) => [handler.definition.type, handler])),
     transaction: options.transaction,
     logger: options.logger,
+    verifyPublisher: options.verifyPublisher,
   };
   const serial = new KeyedSerial();
   const inFlight = new Set<Promise<void>>();

@@ -7,13 +7,16 @@ import { defineEvent } from './define-event.ts';
 import { currencyCode, minorUnits } from './money.ts';
 
 const orderId = z.string().uuid();
+/**
+ * Who owns the order: services check every read against these. Null only on events written
+ * before identities existed. The card token never travels in an event: payment receives it
+ * in its own payment intent, straight from the order service.
+ */
+const owners = { customerId: z.string().uuid().nullable().default(null), merchantId: z.string().uuid().nullable().default(null) };
 
-export const OrderPlaced = defineEvent(
-  'order.placed.v1',
-  z.object({ orderId, productId: z.string().uuid(), quantity: z.number().int().positive(), cardToken: z.string().min(1), customerEmail: z.string().email().nullable() }),
-);
-export const OrderCompleted = defineEvent('order.completed.v1', z.object({ orderId, customerEmail: z.string().email().nullable() }));
-export const OrderCancelled = defineEvent('order.cancelled.v1', z.object({ orderId, reason: z.string(), customerEmail: z.string().email().nullable() }));
+export const OrderPlaced = defineEvent('order.placed.v1', z.object({ orderId, productId: z.string().uuid(), quantity: z.number().int().positive(), ...owners }));
+export const OrderCompleted = defineEvent('order.completed.v1', z.object({ orderId, customerEmail: z.string().email().nullable(), ...owners }));
+export const OrderCancelled = defineEvent('order.cancelled.v1', z.object({ orderId, reason: z.string(), customerEmail: z.string().email().nullable(), ...owners }));
 
 export const InventoryReserved = defineEvent(
   'inventory.reserved.v1',
@@ -45,7 +48,7 @@ export const InventoryReleased = defineEvent(
 
 export const PaymentSucceeded = defineEvent(
   'payment.succeeded.v1',
-  z.object({ orderId, paymentId: z.string().uuid(), amountMinor: minorUnits, currency: currencyCode }),
+  z.object({ orderId, paymentId: z.string().uuid(), amountMinor: minorUnits, currency: currencyCode, ...owners }),
 );
 export const PaymentFailed = defineEvent(
   'payment.failed.v1',
@@ -53,7 +56,7 @@ export const PaymentFailed = defineEvent(
 );
 export const PaymentRefunded = defineEvent(
   'payment.refunded.v1',
-  z.object({ orderId, paymentId: z.string().uuid(), amountMinor: minorUnits, currency: currencyCode, reason: z.string() }),
+  z.object({ orderId, paymentId: z.string().uuid(), amountMinor: minorUnits, currency: currencyCode, reason: z.string(), ...owners }),
 );
 
 export const LedgerEntryRecorded = defineEvent(

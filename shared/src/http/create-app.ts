@@ -1,11 +1,12 @@
 /**
- * A service's Koa app: correlation id → request log → problem+json errors → JSON body →
- * routes (the service's, then /health and /ready).
+ * A service's Koa app: correlation id → request log → problem+json errors → bounded body →
+ * internal proof (services) → routes (the service's, then /health and /ready).
  */
 import { randomUUID } from 'node:crypto';
 import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
+import { bodyReader } from './body-reader.ts';
+import { internalAuth, type InternalAuthOptions } from './internal-auth.ts';
 import { withLogContext, type Logger } from '../logger.ts';
 import { problemMiddleware } from './problem.ts';
 import type { ServiceMetrics } from '../metrics.ts';
@@ -18,10 +19,15 @@ export interface AppOptions {
   readiness: Record<string, ReadinessCheck>;
   /** Middleware between error handling and routing (the gateway's rate limit and proxy). */
   beforeRoutes?: Middleware[];
-  /** A proxy passes bodies through untouched. */
-  parseJson?: boolean;
+  /** Services answer only calls signed by another service (the gateway's gateway-side checks differ). */
+  internalAuth?: InternalAuthOptions;
+  /** Largest request body, bytes (100 KiB by default). */
+  bodyLimit?: number;
   metrics?: ServiceMetrics;
 }
+
+/** A client's correlation id is kept only when short and plain: it ends up in every log line. */
+const PLAIN_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export function createApp(options: AppOptions): Koa {
   const app = new Koa();
@@ -30,7 +36,8 @@ export function createApp(options: AppOptions): Koa {
   // a proxy that overwrites the header.
   app.proxy = process.env.TRUST_PROXY === '1';
   app.use(async (ctx, next) => {
-    const correlationId = ctx.get('x-correlation-id') || randomUUID();
+    const offered = ctx.get('x-correlation-id');
+    const correlationId = PLAIN_CORRELATION_ID.test(offered) ? offered : randomUUID();
     ctx.state.correlationId = correlationId;
     ctx.set('x-correlation-id', correlationId);
     await withLogContext({ correlationId }, next);
@@ -45,7 +52,8 @@ export function createApp(options: AppOptions): Koa {
     options.metrics?.httpDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, ms / 1000);
   });
   app.use(problemMiddleware(options.logger));
-  if (options.parseJson !== false) app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '100kb', encoding: 'utf-8' }));
+  app.use(bodyReader({ limit: options.bodyLimit ?? 100 * 1024 }));
+  if (options.internalAuth) app.use(internalAuth(options.internalAuth));
   for (const middleware of options.beforeRoutes ?? []) app.use(middleware);
   for (const router of [...options.routers, healthRouter(options.readiness, options.metrics)]) {
     app.use(router.routes()).use(router.allowedMethods());

@@ -13,12 +13,15 @@ const STATUS: Record<ErrorKind, number> = {
   'not-found': 404,
   conflict: 409,
   unprocessable: 422,
+  'method-not-allowed': 405,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
   'rate-limited': 429,
   unavailable: 503,
   internal: 500,
 };
 
-const TITLE: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+const TITLE: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
 /** Errors from the body parser and ctx.throw carry an HTTP status of their own. */
 function statusOf(error: unknown): number | undefined {
@@ -31,6 +34,8 @@ export function problemMiddleware(logger: Logger): Middleware {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new AppError('not-found', `no route for ${ctx.method} ${ctx.path}`);
+      // The router set Allow; say so as a problem too.
+      if (ctx.status === 405 && ctx.body === undefined) throw new AppError('method-not-allowed', `${ctx.method} is not allowed here; allowed: ${ctx.response.get('allow')}`);
     } catch (error) {
       const status = isAppError(error) ? STATUS[error.kind] : (statusOf(error) ?? 500);
       // Client errors, and "unavailable" (its message is written for clients: try again), are

@@ -1,6 +1,11 @@
 /**
  * `pnpm relay`: one process relays the outboxes of every listed service database.
  * Run as many as you like; they share the work by partition without reordering anything.
+ *
+ * Each database's events are published over a connection authenticated as the service that
+ * owns it (RELAY_AMQP_URLS, in the same order as RELAY_DATABASE_URLS), with that user as the
+ * messages' `user_id`: the broker refuses anything else, and lets each service publish only
+ * its own event types. AMQP_URL (an operator's user) declares the topology first.
  */
 import { z } from 'zod';
 import { configParts, loadConfigOrExit } from '../config.ts';
@@ -8,15 +13,20 @@ import { createLogger } from '../logger.ts';
 import { ConfirmPublisher } from '../amqp/confirm-publisher.ts';
 import { OutboxRelay } from './relay.ts';
 import { PLATFORM_QUEUES } from '../amqp/platform-topology.ts';
+import { assertSafeForProduction } from '../service/base-config.ts';
+
+const urlList = (item: z.ZodType<string, string>) =>
+  z
+    .string()
+    .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
+    .pipe(z.array(item));
 
 const config = loadConfigOrExit(
   z.object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     AMQP_URL: configParts.amqpUrl,
-    RELAY_DATABASE_URLS: z
-      .string()
-      .min(1, 'list the service databases to relay, comma-separated')
-      .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
-      .pipe(z.array(configParts.databaseUrl).min(1)),
+    RELAY_DATABASE_URLS: urlList(configParts.databaseUrl).pipe(z.array(z.string()).min(1, 'list the service databases to relay, comma-separated')),
+    RELAY_AMQP_URLS: urlList(z.string().url()).optional(),
     RELAY_BATCH_SIZE: configParts.positiveInt.default(1_000),
     RELAY_LANES: configParts.positiveInt.default(2),
     RELAY_POLL_INTERVAL_MS: configParts.positiveInt.default(1_000),
@@ -25,21 +35,32 @@ const config = loadConfigOrExit(
     LOG_LEVEL: configParts.logLevel,
   }),
 );
+assertSafeForProduction(config);
+if (config.RELAY_AMQP_URLS && config.RELAY_AMQP_URLS.length !== config.RELAY_DATABASE_URLS.length) {
+  process.stderr.write('RELAY_AMQP_URLS must name one broker URL per database in RELAY_DATABASE_URLS\n');
+  process.exit(1);
+}
 
 const logger = createLogger('relay', config.LOG_LEVEL);
-const { publisher, connection } = await ConfirmPublisher.connect(config.AMQP_URL, `relay-${process.pid}`, logger, PLATFORM_QUEUES);
-const relays = config.RELAY_DATABASE_URLS.map(
-  (databaseUrl) =>
-    new OutboxRelay({
+const topology = await ConfirmPublisher.connect(config.AMQP_URL, `relay-${process.pid}`, logger, PLATFORM_QUEUES);
+const connections = [topology.connection];
+const relays = await Promise.all(
+  config.RELAY_DATABASE_URLS.map(async (databaseUrl, index) => {
+    const amqpUrl = config.RELAY_AMQP_URLS?.[index];
+    const own = amqpUrl ? await ConfirmPublisher.connect(amqpUrl, `relay-${process.pid}-${index}`, logger) : null;
+    if (own) connections.push(own.connection);
+    return new OutboxRelay({
       databaseUrl,
-      publisher,
+      publisher: own?.publisher ?? topology.publisher,
+      userId: amqpUrl ? decodeURIComponent(new URL(amqpUrl).username) : undefined,
       logger: logger.child({ database: new URL(databaseUrl).pathname.slice(1) }),
       batchSize: config.RELAY_BATCH_SIZE,
       lanes: config.RELAY_LANES,
       pollIntervalMs: config.RELAY_POLL_INTERVAL_MS,
       pauseBeforeMarkMs: config.RELAY_PAUSE_BEFORE_MARK_MS,
       publishEachTwice: config.RELAY_TEST_PUBLISH_TWICE === '1',
-    }),
+    });
+  }),
 );
 
 let stopping = false;
@@ -48,7 +69,7 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, 'relay stopping');
   await Promise.all(relays.map((relay) => relay.stop()));
-  await connection.close().catch(() => undefined);
+  await Promise.all(connections.map((connection) => connection.close().catch(() => undefined)));
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -32,6 +32,11 @@ export interface RelayOptions {
   lanes?: number;
   /** Test hook: sleep this long after confirms and before marking rows sent. */
   pauseBeforeMarkMs?: number;
+  /**
+   * The broker user the publisher is connected as: stamped as each message's `user_id`, which
+   * RabbitMQ validates against the connection, so consumers know which service sent it.
+   */
+  userId?: string | undefined;
   /** Test hook: publish every event twice, as a redelivery storm would. */
   publishEachTwice?: boolean;
 }
@@ -127,7 +132,7 @@ export class OutboxRelay {
          ORDER BY seq LIMIT $2`,
         [owned.rows.map((row) => row.p), this.batchSize],
       );
-      const messages = rows.rows.map(toMessage);
+      const messages = rows.rows.map((row) => toMessage(row, this.options.userId));
       await this.options.publisher.publishAll(this.options.publishEachTwice ? messages.flatMap((message) => [message, message]) : messages);
       if (this.options.pauseBeforeMarkMs) {
         this.options.logger.info({ count: rows.rows.length }, 'relay.paused-before-mark');
@@ -194,7 +199,7 @@ function shuffledPartitions(): number[] {
   return partitions;
 }
 
-function toMessage(row: OutboxRow): OutgoingMessage {
+function toMessage(row: OutboxRow, userId: string | undefined): OutgoingMessage {
   return {
     exchange: row.exchange,
     routingKey: row.routing_key,
@@ -205,6 +210,7 @@ function toMessage(row: OutboxRow): OutgoingMessage {
       type: row.routing_key,
       contentType: CLOUDEVENTS_CONTENT_TYPE,
       timestamp: Math.floor(row.created_at.getTime() / 1000),
+      ...(userId ? { userId } : {}),
     },
   };
 }

@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { configParts } from '../config.ts';
+import { ConfigError, configParts } from '../config.ts';
 import { DEFAULT_RETRY_DELAYS_MS } from '../amqp/platform-topology.ts';
+import { fieldCipher, indexKeySchema, keyringSchema } from '../crypto/field-cipher.ts';
 
 /** What every service's configuration has; each service extends it. */
 export const baseServiceConfig = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  // 0.0.0.0 in a container; loopback by default so a developer's machine exposes nothing.
+  HOST: z.string().min(1).default('127.0.0.1'),
   PORT: configParts.port,
   DATABASE_URL: configParts.databaseUrl,
   AMQP_URL: configParts.amqpUrl,
@@ -14,9 +18,45 @@ export const baseServiceConfig = z.object({
   // default 100 connections, with room for the relay, a second platform and the tests.
   DATABASE_POOL_SIZE: configParts.positiveInt.default(10),
   CONSUMER_PREFETCH: configParts.positiveInt.default(6),
+  /** Signs and verifies every service-to-service HTTP call (see http/internal-auth.ts). */
+  INTERNAL_AUTH_SECRET: configParts.secret,
+  /** Lets a Prometheus scraper read /metrics with a bearer token. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Accept an event only from the broker user that owns its type (off only in backbone tests). */
+  AMQP_VERIFY_PUBLISHER: z.enum(['0', '1']).default('1'),
 });
 
+/** For services that keep personal or card data: keys for encryption at rest. */
+export const dataProtectionConfig = z.object({
+  DATA_ENCRYPTION_KEYS: keyringSchema,
+  DATA_INDEX_KEY: indexKeySchema,
+});
+
+export function cipherFrom(config: z.infer<typeof dataProtectionConfig>) {
+  return fieldCipher(config.DATA_ENCRYPTION_KEYS, config.DATA_INDEX_KEY);
+}
+
+type BaseConfig = z.infer<typeof baseServiceConfig>;
+
+/** Default broker credentials are for a developer's machine only. */
+export function assertSafeForProduction(config: Pick<BaseConfig, 'NODE_ENV' | 'AMQP_URL'>): void {
+  if (config.NODE_ENV !== 'production') return;
+  const url = new URL(config.AMQP_URL);
+  if (url.username === 'guest' || url.password === 'guest' || url.username === '') {
+    throw new ConfigError('refusing to start in production with the default RabbitMQ credentials: give this service its own user in AMQP_URL');
+  }
+}
+
 /** The part of runService's definition that comes straight from the base configuration. */
-export function runtimeFrom(config: z.infer<typeof baseServiceConfig>) {
-  return { port: config.PORT, amqpUrl: config.AMQP_URL, retryDelaysMs: config.RETRY_DELAYS_MS, prefetch: config.CONSUMER_PREFETCH };
+export function runtimeFrom(config: BaseConfig) {
+  assertSafeForProduction(config);
+  return {
+    host: config.HOST,
+    port: config.PORT,
+    amqpUrl: config.AMQP_URL,
+    retryDelaysMs: config.RETRY_DELAYS_MS,
+    prefetch: config.CONSUMER_PREFETCH,
+    internalAuth: { secret: config.INTERNAL_AUTH_SECRET, metricsToken: config.METRICS_TOKEN },
+    verifyPublisher: config.AMQP_VERIFY_PUBLISHER === '1',
+  };
 }

@@ -11,6 +11,7 @@ import { startConsumer } from '../consumer/start-consumer.ts';
 import { createApp } from '../http/create-app.ts';
 import { eventsRouter } from '../http/events-router.ts';
 import { createMetrics } from '../metrics.ts';
+import type { InternalAuthOptions } from '../http/internal-auth.ts';
 
 export interface ServiceDatabase<Tx extends SqlTransaction> extends SqlTransaction {
   $disconnect(): Promise<void>;
@@ -23,6 +24,7 @@ export interface BackgroundJob {
 
 export interface ServiceDefinition<Tx extends SqlTransaction> {
   name: string;
+  host: string;
   port: number;
   amqpUrl: string;
   logger: Logger;
@@ -31,6 +33,10 @@ export interface ServiceDefinition<Tx extends SqlTransaction> {
   handlers: readonly EventHandler<Tx>[];
   retryDelaysMs: readonly number[];
   prefetch: number;
+  /** Every route but /health and /ready answers only calls signed by another service. */
+  internalAuth: InternalAuthOptions;
+  /** Accept an event only when the broker-validated publisher owns its type. */
+  verifyPublisher: boolean;
   startBackground?: () => BackgroundJob[];
 }
 
@@ -52,6 +58,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
           transaction: (work) => service.db.transaction(work),
           retryDelaysMs: service.retryDelaysMs,
           prefetch: service.prefetch,
+          ...(service.verifyPublisher ? { verifyPublisher: { self: new URL(service.amqpUrl).username || 'guest' } } : {}),
           logger: service.logger,
           onOutcome: (outcome, message) => metrics.messages.inc({ event_type: String(message.properties.type ?? message.fields.routingKey), outcome }),
         })
@@ -66,6 +73,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
     logger: service.logger,
     metrics,
     routers: [...service.routers, eventsRouter(service.name, service.db)],
+    internalAuth: service.internalAuth,
     readiness: {
       database: async () => {
         await service.db.$queryRawUnsafe('SELECT 1');
@@ -76,7 +84,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
     },
   });
   const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(service.port, '127.0.0.1', () => resolve(listening));
+    const listening = app.listen(service.port, service.host, () => resolve(listening));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : service.port;

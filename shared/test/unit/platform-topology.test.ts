@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { fieldCipher } from '../../src/crypto/field-cipher.ts';
 import { describe, it } from 'node:test';
 import { PLATFORM_QUEUES } from '../../src/amqp/platform-topology.ts';
 import { orderHandlers } from '../../../services/order/src/entry-points/messaging-handlers.ts';
@@ -8,15 +10,16 @@ import { paymentHandlers } from '../../../services/payment/src/entry-points/mess
 import { notificationHandlers } from '../../../services/notification/src/entry-points/messaging-handlers.ts';
 
 const unused = () => Promise.reject(new Error('not called'));
+const cipher = fieldCipher(new Map([['test', randomBytes(32)]]), randomBytes(32));
 
 describe('platform topology', () => {
   it('when the relay declares every queue before publishing, then each binds exactly the events its service handles', () => {
     const handled: Record<string, Array<{ definition: { type: string } }>> = {
-      order: orderHandlers,
+      order: orderHandlers(cipher),
       inventory: inventoryHandlers(600),
-      payment: paymentHandlers({ charge: unused, findCharge: unused, refund: unused }),
+      payment: paymentHandlers({ charge: unused, findCharge: unused, refund: unused }, cipher),
       ledger: ledgerHandlers,
-      notification: notificationHandlers({ send: unused }),
+      notification: notificationHandlers({ send: unused }, cipher),
     };
     assert.deepEqual(PLATFORM_QUEUES.map((queue) => queue.queue).sort(), Object.keys(handled).sort());
     for (const queue of PLATFORM_QUEUES) {

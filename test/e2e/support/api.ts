@@ -1,5 +1,18 @@
-/** A small client for the gateway, as a user's script would call it. */
+/**
+ * A small client for the gateway, as a user's script would call it. Each call goes as the
+ * caller the route is for (a merchant creates products, an admin holds stock directly and
+ * reads totals, the customer does the rest) unless `as` names another.
+ */
 import { randomUUID } from 'node:crypto';
+import type { Sessions } from './sessions.ts';
+
+export type Caller = 'customer' | 'merchant' | 'admin' | 'anonymous';
+
+function callerFor(method: string, path: string): Caller {
+  if (method === 'POST' && path === '/products') return 'merchant';
+  if (path.startsWith('/inventory/') || path.startsWith('/ledger/trial-balance') || path.startsWith('/ledger/accounts')) return 'admin';
+  return 'customer';
+}
 
 export interface Answer<T = Record<string, unknown>> {
   status: number;
@@ -8,10 +21,11 @@ export interface Answer<T = Record<string, unknown>> {
   headers: Headers;
 }
 
-export function gatewayClient(baseUrl: string) {
-  async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+export function gatewayClient(baseUrl: string, sessions?: Sessions) {
+  async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, as: Caller = callerFor(method, path)): Promise<Answer<T>> {
     const raw = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
-    const response = await fetch(`${baseUrl}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: raw });
+    const token = as === 'anonymous' ? undefined : sessions?.[as];
+    const response = await fetch(`${baseUrl}${path}`, { method, headers: { ...(raw !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers }, body: raw });
     const text = await response.text();
     return { status: response.status, type: response.headers.get('content-type') ?? '', body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
   }
@@ -55,6 +69,7 @@ export function gatewayClient(baseUrl: string) {
     async ledgerEntries(orderId: string) {
       return (await request<Array<{ kind: string; postings: Array<{ account: string; debitMinor: number; creditMinor: number }> }>>('GET', `/ledger/entries?orderId=${orderId}`)).body;
     },
+    sessions,
     async trialBalance() {
       return (await request<{ balanced: boolean; currencies: Array<{ currency: string; debitsMinor: number; creditsMinor: number; balanced: boolean }> }>('GET', '/ledger/trial-balance')).body;
     },

@@ -3,22 +3,21 @@
  * isolated from anything else on the broker (its own vhost) and database server (e2e_*
  * databases, recreated). Test knobs: short retries, a fast sweeper, a 2.5 s "slow" card.
  */
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { Platform, prepareDatabases, SERVICES, type ProcessName } from '../../../scripts/platform.ts';
 import { formatLine } from '../../../scripts/log-format.ts';
 import { E2E_TEMPLATE_PREFIX, PG_URL } from '../../../scripts/databases.ts';
+import { recreateVhost } from '../../../scripts/broker-setup.ts';
+import { gatewayClient, type GatewayClient } from './api.ts';
+import { openSessions } from './sessions.ts';
 
 export const E2E_VHOST = 'e2e';
 export const E2E_AMQP_URL = `${(process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672').replace(/\/+$/, '')}/${E2E_VHOST}`;
 const PREFIX = 'e2e';
 const LOG_DIR = path.resolve(import.meta.dirname, '../.logs');
 
-function rabbitmqctl(...args: string[]): void {
-  execFileSync('rabbitmqctl', ['-q', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-}
 
 /** Fresh e2e_* databases, cloned from the migrated templates (migrating them first if missing). */
 async function recreateDatabases(): Promise<void> {
@@ -41,13 +40,7 @@ export interface TestPlatform extends Platform {
 }
 
 export async function startTestPlatform(env: Partial<Record<ProcessName, Record<string, string>>> = {}): Promise<TestPlatform> {
-  try {
-    rabbitmqctl('delete_vhost', E2E_VHOST);
-  } catch {
-    // not there yet
-  }
-  rabbitmqctl('add_vhost', E2E_VHOST);
-  rabbitmqctl('set_permissions', '-p', E2E_VHOST, 'guest', '.*', '.*', '.*');
+  await recreateVhost(E2E_VHOST);
   await recreateDatabases();
 
   const logs: string[] = [];
@@ -67,7 +60,9 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
       payment: { ...fast, GATEWAY_SLOW_MS: '2500', ...env.payment },
       ledger: { ...fast, ...env.ledger },
       notification: { ...fast, ...env.notification },
-      gateway: { RATE_LIMIT_PER_SECOND: '100000', ...env.gateway },
+      // A cheaper bcrypt: tests log in often; production keeps the default cost.
+      auth: { BCRYPT_COST: '6', ...env.auth },
+      gateway: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_CLIENT_PER_SECOND: '100000', RATE_LIMIT_ORDERS_PER_SECOND: '100000', RATE_LIMIT_TOKEN_PER_MINUTE: '100000', ...env.gateway },
       relay: { RELAY_POLL_INTERVAL_MS: '200', ...env.relay },
     },
     onLine: (name, line) => {
@@ -77,6 +72,7 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
       if (process.env.E2E_LOG_LEVEL) process.stderr.write(`${formatted}\n`);
     },
   });
+  await platform.prepareBroker();
   platform.startAll();
   try {
     await platform.waitUntilReady();
@@ -85,4 +81,10 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
     throw new Error(`platform did not start: ${String(error)}\n${logs.slice(-30).join("\n")}`, { cause: error });
   }
   return Object.assign(platform, { logs });
+}
+
+/** A gateway client with a fresh merchant and customer, and the platform's admin. */
+export async function signedInClient(platform: TestPlatform): Promise<GatewayClient> {
+  const url = platform.url('gateway');
+  return gatewayClient(url, await openSessions(url, { email: platform.secrets.adminEmail, password: platform.secrets.adminPassword }));
 }

@@ -5,6 +5,7 @@ import type { Product as ProductRow, Reservation as ReservationRow } from './gen
 
 const toProduct = (row: ProductRow): Product => ({
   id: row.id,
+  merchantId: row.merchantId,
   sku: row.sku,
   name: row.name,
   priceMinor: row.priceMinor,
@@ -36,7 +37,7 @@ export function inventoryStore(tx: Tx): InventoryStore {
       try {
         return toProduct(await tx.product.create({ data: product }));
       } catch (error) {
-        if (isUniqueViolation(error)) throw new AppError('conflict', `a product with sku "${product.sku}" already exists`);
+        if (isUniqueViolation(error)) throw new AppError('conflict', `this merchant already has a product with sku "${product.sku}"`);
         throw error;
       }
     },

@@ -2,10 +2,12 @@
  * What the inventory use cases need from storage and messaging, as plain data. data-access/
  * implements it on one transaction, so a use case's changes and events commit together.
  */
+import type { AuditEntry } from '@platform/shared/audit/audit-log';
 import type { NewEvent } from '@platform/shared/envelope';
 
 export interface Product {
   id: string;
+  merchantId: string | null;
   sku: string;
   name: string;
   priceMinor: bigint;
@@ -49,6 +51,8 @@ export interface InventoryStore {
 
 export interface InventoryContext {
   store: InventoryStore;
+  /** Appends to this service's audit log, in the same transaction. */
+  audit?: (entry: AuditEntry) => Promise<void>;
   publish(events: readonly NewEvent[]): Promise<void>;
   now(): Date;
   defaultHoldSeconds: number;

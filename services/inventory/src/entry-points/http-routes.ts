@@ -3,6 +3,8 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '@platform/shared/errors';
 import { validate } from '@platform/shared/http/validate';
+import { actorOf, requireRole } from '@platform/shared/http/identity';
+import { recordAudit } from '@platform/shared/audit/audit-log';
 import { outboxPublisher } from '@platform/shared/outbox/write-events';
 import { currencyCode, MAX_ORDER_QUANTITY, unitPriceMinor } from '@platform/shared/events/money';
 import type { ServiceDatabase } from '@platform/shared/service/run-service';
@@ -14,6 +16,8 @@ import { reserveStock } from '../domain/reserve-stock.ts';
 import { releaseReservation } from '../domain/release-reservation.ts';
 
 const createProductBody = z.object({
+  /** Admins name the merchant; a merchant's own products are always its own. */
+  merchantId: z.string().uuid().optional(),
   sku: z.string().trim().min(1).max(64),
   name: z.string().trim().min(1).max(200),
   priceMinor: unitPriceMinor,
@@ -34,6 +38,7 @@ export function inventoryRoutes(db: ServiceDatabase<Tx> & { client: Tx }, defaul
     db.transaction((tx) =>
       work({
         store: inventoryStore(tx),
+        audit: (entry) => recordAudit(tx, entry),
         publish: outboxPublisher(tx, { source: '/services/inventory', correlationId }),
         now: () => new Date(),
         defaultHoldSeconds,
@@ -41,8 +46,11 @@ export function inventoryRoutes(db: ServiceDatabase<Tx> & { client: Tx }, defaul
     );
 
   router.post('/products', async (ctx) => {
+    const caller = requireRole(ctx.state, 'merchant', 'admin');
     const body = validate(createProductBody, ctx.request.body, 'product');
-    const product = await inTransaction(ctx.state.correlationId as string, (context) => createProduct(context, body));
+    const merchantId = caller.role === 'merchant' ? caller.merchantId : (body.merchantId ?? null);
+    if (!merchantId) throw new AppError('validation', caller.role === 'admin' ? 'invalid product: merchantId: an admin must name the merchant' : 'this merchant login has no merchant');
+    const product = await inTransaction(ctx.state.correlationId as string, (context) => createProduct(context, { ...body, merchantId, actor: actorOf(caller) }));
     ctx.status = 201;
     ctx.set('location', `/products/${product.id}`);
     ctx.body = productView(product);
@@ -56,8 +64,13 @@ export function inventoryRoutes(db: ServiceDatabase<Tx> & { client: Tx }, defaul
   });
 
   router.post('/inventory/reserve', async (ctx) => {
+    const caller = requireRole(ctx.state, 'admin', 'internal');
     const body = validate(reserveBody, ctx.request.body, 'reservation');
-    const result = await inTransaction(ctx.state.correlationId as string, (context) => reserveStock(context, { ...body, requestedBy: 'direct-api' }));
+    const result = await inTransaction(ctx.state.correlationId as string, async (context) => {
+      const reserved = await reserveStock(context, { ...body, requestedBy: 'direct-api' });
+      await context.audit?.({ actor: actorOf(caller), action: 'reservation.direct_reserve', target: `order:${body.orderId}`, outcome: reserved.outcome === 'reserved' ? 'success' : 'failure', details: { productId: body.productId, quantity: body.quantity } });
+      return reserved;
+    });
     if (result.outcome === 'failed') {
       throw new AppError(result.reason === 'unknown_product' ? 'not-found' : 'conflict', result.reason === 'unknown_product' ? `no product ${body.productId}` : 'not enough stock available');
     }
@@ -66,8 +79,13 @@ export function inventoryRoutes(db: ServiceDatabase<Tx> & { client: Tx }, defaul
   });
 
   router.post('/inventory/release', async (ctx) => {
+    const caller = requireRole(ctx.state, 'admin', 'internal');
     const { orderId } = validate(releaseBody, ctx.request.body, 'release');
-    const reservation = await inTransaction(ctx.state.correlationId as string, (context) => releaseReservation(context, orderId, 'released_by_request'));
+    const reservation = await inTransaction(ctx.state.correlationId as string, async (context) => {
+      const released = await releaseReservation(context, orderId, 'released_by_request');
+      await context.audit?.({ actor: actorOf(caller), action: 'reservation.direct_release', target: `order:${orderId}`, outcome: released ? 'success' : 'failure' });
+      return released;
+    });
     if (!reservation) throw new AppError('not-found', `no reservation for order ${orderId}`);
     ctx.body = reservationView(reservation);
   });

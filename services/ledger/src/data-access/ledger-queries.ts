@@ -7,7 +7,7 @@ export function ledgerQueries(client: PrismaClient) {
   return {
     trialBalance: () => trialBalance(client),
     accountBalances: () => accountBalances(client),
-    entriesForOrder: (orderId: string) => entriesForOrder(client, orderId),
+    entriesForOrder: (orderId: string, owner: { customerId?: string; merchantId?: string }) => entriesForOrder(client, orderId, owner),
   };
 }
 
@@ -32,8 +32,8 @@ async function accountBalances(client: PrismaClient) {
   return rows.map((row) => ({ account: row.account, currency: row.currency, balanceMinor: Number(row.debits - row.credits) }));
 }
 
-async function entriesForOrder(client: PrismaClient, orderId: string) {
-  const entries = await client.journalEntry.findMany({ where: { orderId }, include: { postings: { orderBy: { id: 'asc' } } }, orderBy: { createdAt: 'asc' } });
+async function entriesForOrder(client: PrismaClient, orderId: string, owner: { customerId?: string; merchantId?: string }) {
+  const entries = await client.journalEntry.findMany({ where: { orderId, ...owner }, include: { postings: { orderBy: { id: 'asc' } } }, orderBy: { createdAt: 'asc' } });
   return entries.map((entry) => ({
     id: entry.id,
     orderId: entry.orderId,

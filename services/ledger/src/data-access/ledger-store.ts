@@ -5,9 +5,11 @@ export function ledgerStore(tx: Tx): LedgerStore {
   return {
     async insertEntry(entry) {
       const inserted = await tx.$executeRawUnsafe(
-        'INSERT INTO journal_entry (id, order_id, kind, currency) VALUES ($1::uuid, $2::uuid, $3, $4) ON CONFLICT (order_id, kind) DO NOTHING',
+        'INSERT INTO journal_entry (id, order_id, customer_id, merchant_id, kind, currency) VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6) ON CONFLICT (order_id, kind) DO NOTHING',
         entry.id,
         entry.orderId,
+        entry.customerId,
+        entry.merchantId,
         entry.kind,
         entry.currency,
       );

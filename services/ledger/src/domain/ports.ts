@@ -4,6 +4,8 @@ import type { EntryKind, PostingLine } from './journal.ts';
 export interface NewJournalEntry {
   id: string;
   orderId: string;
+  customerId: string | null;
+  merchantId: string | null;
   kind: EntryKind;
   currency: string;
   postings: PostingLine[];

@@ -7,6 +7,6 @@ import { recordEntry, type RecordEntryCommand } from '../domain/record-entry.ts'
 const record = (handler: HandlerContext<Tx>, command: RecordEntryCommand) => recordEntry({ store: ledgerStore(handler.tx), publish: handler.publish }, command);
 
 export const ledgerHandlers = [
-  on<typeof PaymentSucceeded, Tx>(PaymentSucceeded, (data, handler) => record(handler, { orderId: data.orderId, kind: 'charge', amountMinor: data.amountMinor, currency: data.currency })),
-  on<typeof PaymentRefunded, Tx>(PaymentRefunded, (data, handler) => record(handler, { orderId: data.orderId, kind: 'refund', amountMinor: data.amountMinor, currency: data.currency })),
+  on<typeof PaymentSucceeded, Tx>(PaymentSucceeded, (data, handler) => record(handler, { orderId: data.orderId, customerId: data.customerId, merchantId: data.merchantId, kind: 'charge', amountMinor: data.amountMinor, currency: data.currency })),
+  on<typeof PaymentRefunded, Tx>(PaymentRefunded, (data, handler) => record(handler, { orderId: data.orderId, customerId: data.customerId, merchantId: data.merchantId, kind: 'refund', amountMinor: data.amountMinor, currency: data.currency })),
 ];

@@ -12,7 +12,7 @@ const REASONS: Record<string, string> = {
   refunded: 'your payment was refunded',
 };
 
-export type OrderOutcome = { orderId: string; customerEmail: string | null } & ({ outcome: 'completed' } | { outcome: 'cancelled'; reason: string });
+export type OrderOutcome = { orderId: string; customerId: string | null; customerEmail: string | null } & ({ outcome: 'completed' } | { outcome: 'cancelled'; reason: string });
 
 export function composeNotice(outcome: OrderOutcome): { template: string; notice: OutgoingNotice } {
   const shortId = outcome.orderId.slice(0, 8);
@@ -29,7 +29,7 @@ export function composeNotice(outcome: OrderOutcome): { template: string; notice
 /** Stores the customer's notice for a finished order (once) and hands it to the transport. */
 export async function notifyCustomer(context: NotificationContext, outcome: OrderOutcome): Promise<void> {
   const { template, notice } = composeNotice(outcome);
-  const notification: StoredNotification = { id: randomUUID(), orderId: outcome.orderId, template, ...notice, status: notice.recipient ? 'SENT' : 'NO_RECIPIENT' };
+  const notification: StoredNotification = { id: randomUUID(), orderId: outcome.orderId, customerId: outcome.customerId, template, ...notice, status: notice.recipient ? 'SENT' : 'NO_RECIPIENT' };
   if (!(await context.store.insert(notification))) return;
   // Sent inside the transaction: if delivery throws, the row rolls back and the event is retried.
   if (notice.recipient) await context.transport.send(notice);

@@ -15,6 +15,7 @@ export interface NotificationTransport {
 export interface StoredNotification extends OutgoingNotice {
   id: string;
   orderId: string;
+  customerId: string | null;
   template: string;
   status: 'SENT' | 'NO_RECIPIENT';
 }

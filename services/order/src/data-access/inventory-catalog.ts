@@ -1,48 +1,54 @@
 /**
- * Asks the inventory service whether a product exists, so an order for an unknown product is
- * refused at once (422) instead of being cancelled later. Products are never deleted, so a
- * "yes" is remembered: a burst of orders for one product asks once, not once per order.
+ * Asks the inventory service whether a product exists and who sells it, so an order for an
+ * unknown product is refused at once (422) instead of being cancelled later. Products are
+ * never deleted nor change hands, so an answer is remembered: a burst of orders for one
+ * product asks once, not once per order. Calls are signed as the order service.
  * Bounded: 5 s per try, two tries, and a circuit breaker that answers "unavailable" (503) at
  * once while inventory is down.
  */
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleAll, retry, timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import { AppError } from '@platform/shared/errors';
+import type { InternalFetch } from '@platform/shared/http/internal-auth';
 import type { ProductCatalog } from '../domain/ports.ts';
+
+type Found = { merchantId: string | null } | null;
 
 const KNOWN_PRODUCTS_LIMIT = 100_000;
 
-export function inventoryCatalog(inventoryUrl: string): ProductCatalog {
+export function inventoryCatalog(inventoryUrl: string, signedFetch: InternalFetch): ProductCatalog {
   const policy = wrap(
     retry(handleAll, { maxAttempts: 1, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 500 }) }),
     circuitBreaker(handleAll, { halfOpenAfter: 5_000, breaker: new ConsecutiveBreaker(10) }),
     timeout(5_000, TimeoutStrategy.Aggressive),
   );
-  const known = new Set<string>();
+  const known = new Map<string, { merchantId: string | null }>();
   // Single flight: a burst of orders for a product not yet known shares one lookup.
-  const inFlight = new Map<string, Promise<boolean>>();
-  async function lookUp(productId: string): Promise<boolean> {
-    let status: number;
+  const inFlight = new Map<string, Promise<Found>>();
+  async function lookUp(productId: string): Promise<Found> {
+    let answer: { status: number; merchantId: string | null };
     try {
-      status = await policy.execute(async ({ signal }) => {
-        const response = await fetch(`${inventoryUrl}/products/${encodeURIComponent(productId)}`, { signal });
+      answer = await policy.execute(async ({ signal }) => {
+        const response = await signedFetch(`${inventoryUrl}/products/${encodeURIComponent(productId)}`, { signal });
         if (response.status >= 500) throw new Error(`inventory answered ${response.status}`);
-        await response.body?.cancel();
-        return response.status;
+        const body = response.status === 200 ? ((await response.json()) as { merchantId?: string | null }) : (await response.body?.cancel(), {});
+        return { status: response.status, merchantId: body.merchantId ?? null };
       });
     } catch (error) {
       throw new AppError('unavailable', 'the product catalogue is unavailable; try again shortly', undefined, { cause: error });
     }
-    if (status === 200) {
+    if (answer.status === 200) {
       if (known.size >= KNOWN_PRODUCTS_LIMIT) known.clear();
-      known.add(productId);
-      return true;
+      const product = { merchantId: answer.merchantId };
+      known.set(productId, product);
+      return product;
     }
-    if (status === 404) return false;
-    throw new AppError('unavailable', `the product catalogue answered ${status}`);
+    if (answer.status === 404) return null;
+    throw new AppError('unavailable', `the product catalogue answered ${answer.status}`);
   }
   return {
-    async exists(productId) {
-      if (known.has(productId)) return true;
+    async find(productId) {
+      const cached = known.get(productId);
+      if (cached) return cached;
       let lookup = inFlight.get(productId);
       if (!lookup) {
         lookup = lookUp(productId).finally(() => inFlight.delete(productId));

@@ -1,10 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { AppError } from '@platform/shared/errors';
 import { OrderPlaced } from '@platform/shared/events/catalog';
 import type { Order, OrderContext } from './ports.ts';
 
 export interface PlaceOrderCommand {
+  /** Chosen before the transaction: the payment intent is filed under it first. */
+  orderId: string;
   idempotencyKey: string;
+  customerId: string;
+  merchantId: string | null;
   productId: string;
   quantity: number;
   cardToken: string;
@@ -12,8 +16,8 @@ export interface PlaceOrderCommand {
 }
 
 /** The same request always hashes the same, whatever order its fields came in. */
-export function requestHash(command: Omit<PlaceOrderCommand, 'idempotencyKey'>): string {
-  const canonical = JSON.stringify([command.productId, command.quantity, command.cardToken, command.customerEmail]);
+export function requestHash(command: Omit<PlaceOrderCommand, 'idempotencyKey' | 'orderId' | 'merchantId'>): string {
+  const canonical = JSON.stringify([command.customerId, command.productId, command.quantity, command.cardToken, command.customerEmail]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -35,14 +39,14 @@ export async function placeOrder(context: OrderContext, command: PlaceOrderComma
     if (!order) throw new AppError('internal', `idempotency key points at missing order ${previous.orderId}`);
     return { order, replayed: true };
   }
-  const id = randomUUID();
-  await store.insertOrder({ id, productId: command.productId, quantity: command.quantity, customerEmail: command.customerEmail, status: 'CREATED' });
+  const id = command.orderId;
+  await store.insertOrder({ id, productId: command.productId, quantity: command.quantity, customerId: command.customerId, merchantId: command.merchantId, customerEmail: command.customerEmail, status: 'CREATED' });
   await store.saveIdempotencyKey(command.idempotencyKey, hash, id);
   await context.publish([
     {
       definition: OrderPlaced,
       subject: id,
-      data: { orderId: id, productId: command.productId, quantity: command.quantity, cardToken: command.cardToken, customerEmail: command.customerEmail },
+      data: { orderId: id, productId: command.productId, quantity: command.quantity, customerId: command.customerId, merchantId: command.merchantId },
     },
   ]);
   const order = await store.findOrder(id);

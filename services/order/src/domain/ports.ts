@@ -5,6 +5,8 @@ export interface Order {
   id: string;
   productId: string;
   quantity: number;
+  customerId: string | null;
+  merchantId: string | null;
   customerEmail: string | null;
   status: OrderStatus;
   cancellationReason: string | null;
@@ -19,15 +21,21 @@ export interface OrderStore {
   lockIdempotencyKey(key: string): Promise<void>;
   findIdempotencyKey(key: string): Promise<{ requestHash: string; orderId: string } | null>;
   saveIdempotencyKey(key: string, requestHash: string, orderId: string): Promise<void>;
-  insertOrder(order: Pick<Order, 'id' | 'productId' | 'quantity' | 'customerEmail' | 'status'>): Promise<void>;
+  insertOrder(order: Pick<Order, 'id' | 'productId' | 'quantity' | 'customerId' | 'merchantId' | 'customerEmail' | 'status'>): Promise<void>;
   findOrder(id: string): Promise<Order | null>;
   /** Moves an order from `from` to `to`; false if it was no longer in `from`. */
   moveOrder(id: string, from: OrderStatus, to: OrderStatus, changes: { cancellationReason?: string; amountMinor?: bigint; currency?: string }): Promise<boolean>;
 }
 
 export interface ProductCatalog {
-  /** false when no such product exists; throws AppError('unavailable') when it cannot tell. */
-  exists(productId: string): Promise<boolean>;
+  /** The product's seller, or null when no such product exists; throws AppError('unavailable') when it cannot tell. */
+  find(productId: string): Promise<{ merchantId: string | null } | null>;
+}
+
+/** The payment service's side of an order: how it will be paid, given before it is announced. */
+export interface PaymentIntents {
+  /** Idempotent per order; throws AppError('unavailable') when payment cannot be reached. */
+  create(intent: { orderId: string; customerId: string; merchantId: string | null; cardToken: string }): Promise<void>;
 }
 
 export interface OrderContext {

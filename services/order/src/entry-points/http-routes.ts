@@ -1,14 +1,18 @@
 import Router from '@koa/router';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '@platform/shared/errors';
+import type { FieldCipher } from '@platform/shared/crypto/field-cipher';
+import { requireIdentity, requireRole, type Identity } from '@platform/shared/http/identity';
 import { validate } from '@platform/shared/http/validate';
 import { MAX_ORDER_QUANTITY } from '@platform/shared/events/money';
 import { outboxPublisher } from '@platform/shared/outbox/write-events';
 import type { ServiceDatabase } from '@platform/shared/service/run-service';
 import type { Tx } from '../data-access/database.ts';
-import { orderStore } from '../data-access/order-store.ts';
-import type { Order, ProductCatalog } from '../domain/ports.ts';
+import { listOrders, orderStore } from '../data-access/order-store.ts';
+import type { Order, PaymentIntents, ProductCatalog } from '../domain/ports.ts';
 import { placeOrder } from '../domain/place-order.ts';
+import { canSeeOrder, listingScope } from '../domain/order-access.ts';
 
 const placeOrderBody = z.object({
   productId: z.string().uuid('productId must be a product id (UUID)'),
@@ -19,6 +23,7 @@ const placeOrderBody = z.object({
 });
 const idempotencyKey = z.string().trim().min(1, 'the Idempotency-Key header is required').max(255);
 const idParam = z.object({ id: z.string().uuid('order ids are UUIDs') });
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), before: z.string().datetime({ offset: true }).optional() });
 
 const orderView = (order: Order) => ({
   orderId: order.id,
@@ -32,19 +37,32 @@ const orderView = (order: Order) => ({
   updatedAt: order.updatedAt.toISOString(),
 });
 
-export function orderRoutes(db: ServiceDatabase<Tx> & { client: Tx }, catalog: ProductCatalog): Router {
+interface OrderDependencies {
+  db: ServiceDatabase<Tx> & { client: Tx };
+  cipher: FieldCipher;
+  catalog: ProductCatalog;
+  intents: PaymentIntents;
+}
+
+export function orderRoutes({ db, cipher, catalog, intents }: OrderDependencies): Router {
   const router = new Router();
 
   router.post('/orders', async (ctx) => {
-    const key = validate(idempotencyKey, ctx.get('idempotency-key'), 'Idempotency-Key header');
+    const customer = requireRole(ctx.state, 'customer');
+    // Keys are the customer's own: another customer's identical key is another request.
+    const key = `${customer.sub}:${validate(idempotencyKey, ctx.get('idempotency-key'), 'Idempotency-Key header')}`;
     const body = validate(placeOrderBody, ctx.request.body, 'order');
-    if (!(await catalog.exists(body.productId))) throw new AppError('unprocessable', `unknown product ${body.productId}`);
+    const product = await catalog.find(body.productId);
+    if (!product) throw new AppError('unprocessable', `unknown product ${body.productId}`);
+    const command = { idempotencyKey: key, customerId: customer.sub, merchantId: product.merchantId, productId: body.productId, quantity: body.quantity, cardToken: body.cardToken, customerEmail: body.customerEmail ?? null };
+    // A new order's payment intent is filed before the order commits (a network call is never
+    // made inside our transaction). A replay needs none; a lost race leaves an intent no order uses.
+    const known = await orderStore(db.client, cipher).findIdempotencyKey(key);
+    const orderId = known?.orderId ?? randomUUID();
+    if (!known) await intents.create({ orderId, customerId: customer.sub, merchantId: product.merchantId, cardToken: body.cardToken });
     const correlationId = ctx.state.correlationId as string;
     const { order, replayed } = await db.transaction((tx) =>
-      placeOrder(
-        { store: orderStore(tx), publish: outboxPublisher(tx, { source: '/services/order', correlationId }) },
-        { idempotencyKey: key, productId: body.productId, quantity: body.quantity, cardToken: body.cardToken, customerEmail: body.customerEmail ?? null },
-      ),
+      placeOrder({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }) }, { ...command, orderId }),
     );
     ctx.status = 202;
     ctx.set('location', `/orders/${order.id}`);
@@ -52,10 +70,18 @@ export function orderRoutes(db: ServiceDatabase<Tx> & { client: Tx }, catalog: P
     ctx.body = orderView(order);
   });
 
+  router.get('/orders', async (ctx) => {
+    const scope = listingScope(requireIdentity(ctx.state));
+    if (!scope) throw new AppError('forbidden', 'this caller has no orders to list');
+    const page = validate(listQuery, ctx.query, 'query');
+    const orders = await listOrders(db.client, cipher, scope, { limit: page.limit, before: page.before ? new Date(page.before) : undefined });
+    ctx.body = { orders: orders.map(orderView), nextBefore: orders.length === page.limit ? orders.at(-1)!.createdAt.toISOString() : null };
+  });
+
   router.get('/orders/:id', async (ctx) => {
     const { id } = validate(idParam, ctx.params, 'order id');
-    const order = await orderStore(db.client).findOrder(id); // a single read needs no transaction
-    if (!order) throw new AppError('not-found', `no order ${id}`);
+    const order = await orderStore(db.client, cipher).findOrder(id); // a single read needs no transaction
+    if (!order || !canSeeOrder((ctx.state.identity as Identity | null) ?? null, order)) throw new AppError('not-found', `no order ${id}`);
     ctx.body = orderView(order);
   });
 

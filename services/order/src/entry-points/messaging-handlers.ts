@@ -1,13 +1,14 @@
 /** Thin: each saga event mapped to the order state it implies. */
 import { on, type HandlerContext } from '@platform/shared/consumer/handler';
+import type { FieldCipher } from '@platform/shared/crypto/field-cipher';
 import * as events from '@platform/shared/events/catalog';
 import type { Tx } from '../data-access/database.ts';
 import { orderStore } from '../data-access/order-store.ts';
 import { advanceOrder, type Progress } from '../domain/advance-order.ts';
 
-const apply = (handler: HandlerContext<Tx>, progress: Progress) => advanceOrder({ store: orderStore(handler.tx), publish: handler.publish }, progress);
-
-export const orderHandlers = [
+export function orderHandlers(cipher: FieldCipher) {
+  const apply = (handler: HandlerContext<Tx>, progress: Progress) => advanceOrder({ store: orderStore(handler.tx, cipher), publish: handler.publish }, progress);
+  return [
   on<typeof events.InventoryReserved, Tx>(events.InventoryReserved, (data, handler) =>
     apply(handler, { orderId: data.orderId, to: 'INVENTORY_RESERVED', amountMinor: data.amountMinor, currency: data.currency }),
   ),
@@ -27,3 +28,4 @@ export const orderHandlers = [
   }),
   on<typeof events.PaymentRefunded, Tx>(events.PaymentRefunded, (data, handler) => apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: 'refunded' })),
 ];
+}

@@ -18,13 +18,17 @@ export interface ChargeCommand {
 export async function chargeForReservation(context: PaymentContext, command: ChargeCommand): Promise<Payment> {
   const existing = await context.store.findPayment(command.orderId);
   if (existing) return existing;
-  const cardToken = await context.store.findCardToken(command.orderId);
-  // order.placed is published before inventory reacts to it, so this is a passing race (a retry of it).
-  if (!cardToken) throw new AppError('unavailable', `no payment intent for order ${command.orderId} yet`);
+  const intent = await context.store.findIntent(command.orderId);
+  // The order service files the intent before it announces the order, so it is always there
+  // for an order placed through it; anything else is a hold with nothing to charge (DLQ).
+  if (!intent?.cardToken) throw new AppError('unprocessable', `no payment intent for order ${command.orderId}`);
+  const cardToken = intent.cardToken;
 
   const payment: Payment = {
     id: randomUUID(),
     orderId: command.orderId,
+    customerId: intent.customerId,
+    merchantId: intent.merchantId,
     amountMinor: BigInt(command.amountMinor),
     currency: command.currency,
     status: 'FAILED',
@@ -48,8 +52,10 @@ export async function chargeForReservation(context: PaymentContext, command: Cha
     }
   }
   await context.store.insertPayment(payment);
+  await context.store.eraseCardToken(payment.orderId);
   if (payment.status === 'SUCCEEDED') {
-    await context.publish([{ definition: PaymentSucceeded, subject: payment.orderId, data: { orderId: payment.orderId, paymentId: payment.id, amountMinor: command.amountMinor, currency: payment.currency } }]);
+    const data = { orderId: payment.orderId, paymentId: payment.id, amountMinor: command.amountMinor, currency: payment.currency, customerId: payment.customerId, merchantId: payment.merchantId };
+    await context.publish([{ definition: PaymentSucceeded, subject: payment.orderId, data }]);
   } else {
     const reason = payment.failureReason as 'card_declined' | 'insufficient_funds' | 'reservation_expired';
     await context.publish([{ definition: PaymentFailed, subject: payment.orderId, data: { orderId: payment.orderId, reason } }]);

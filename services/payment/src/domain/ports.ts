@@ -2,7 +2,18 @@ import type { NewEvent } from '@platform/shared/envelope';
 
 export type PaymentStatus = 'SUCCEEDED' | 'FAILED' | 'REFUNDED';
 
-export interface Payment {
+export interface Owners {
+  customerId: string | null;
+  merchantId: string | null;
+}
+
+export interface PaymentIntent extends Owners {
+  orderId: string;
+  /** Null once the payment has an outcome: the token is erased then. */
+  cardToken: string | null;
+}
+
+export interface Payment extends Owners {
   id: string;
   orderId: string;
   amountMinor: bigint;
@@ -14,8 +25,11 @@ export interface Payment {
 }
 
 export interface PaymentStore {
-  saveIntent(orderId: string, cardToken: string): Promise<void>;
-  findCardToken(orderId: string): Promise<string | null>;
+  /** Idempotent per order: a second intent for the same order is ignored. */
+  saveIntent(intent: PaymentIntent): Promise<void>;
+  findIntent(orderId: string): Promise<PaymentIntent | null>;
+  /** Forgets the card token once the payment has an outcome. */
+  eraseCardToken(orderId: string): Promise<void>;
   findPayment(orderId: string): Promise<Payment | null>;
   insertPayment(payment: Payment): Promise<void>;
   /** SUCCEEDED → REFUNDED; false if it was not SUCCEEDED. */

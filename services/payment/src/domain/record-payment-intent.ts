@@ -1,6 +1,6 @@
-import type { PaymentContext } from './ports.ts';
+import type { PaymentIntent, PaymentStore } from './ports.ts';
 
-/** Keeps how the customer will pay until stock is reserved. */
-export async function recordPaymentIntent(context: PaymentContext, orderId: string, cardToken: string): Promise<void> {
-  await context.store.saveIntent(orderId, cardToken);
+/** Keeps how the customer will pay (and who the order belongs to) until stock is reserved. */
+export async function recordPaymentIntent(store: PaymentStore, intent: PaymentIntent): Promise<void> {
+  await store.saveIntent(intent);
 }

@@ -1,0 +1,26 @@
+-- DropIndex
+DROP INDEX "product_sku_key";
+
+-- AlterTable
+ALTER TABLE "product" ADD COLUMN     "merchant_id" UUID;
+
+-- CreateTable
+CREATE TABLE "audit_log" (
+    "id" BIGSERIAL NOT NULL,
+    "at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "actor" TEXT NOT NULL,
+    "action" TEXT NOT NULL,
+    "target" TEXT,
+    "outcome" TEXT NOT NULL,
+    "correlation_id" TEXT,
+    "details" TEXT,
+
+    CONSTRAINT "audit_log_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "audit_log_at_idx" ON "audit_log"("at");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "product_merchant_id_sku_key" ON "product"("merchant_id", "sku");
+

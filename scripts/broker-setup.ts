@@ -1,0 +1,59 @@
+/**
+ * Development and test broker setup through the management API (fast; rabbitmqctl starts an
+ * Erlang VM per call): a vhost, and each service's user with its password and permissions.
+ * Production loads rabbitmq/definitions.json and sets passwords there instead.
+ */
+import { execFileSync } from 'node:child_process';
+import { BROKER_SERVICES, servicePermissions } from '../shared/src/amqp/broker-users.ts';
+
+const MANAGEMENT_URL = new URL(process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672');
+const authorization = `Basic ${Buffer.from(`${decodeURIComponent(MANAGEMENT_URL.username)}:${decodeURIComponent(MANAGEMENT_URL.password)}`).toString('base64')}`;
+
+async function api(method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${MANAGEMENT_URL.origin}/api${path}`, {
+    method,
+    headers: { authorization, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(10_000),
+  });
+}
+
+async function ok(method: string, path: string, body?: unknown): Promise<void> {
+  const response = await api(method, path, body);
+  if (!response.ok && !(method === 'DELETE' && response.status === 404)) throw new Error(`management API ${method} ${path} → ${response.status}: ${await response.text()}`);
+}
+
+/** The management plugin answers, enabling it on a local broker the first time. */
+async function ensureManagementApi(): Promise<void> {
+  if (await api('GET', '/overview').then((response) => response.ok, () => false)) return;
+  execFileSync('rabbitmq-plugins', ['-q', 'enable', 'rabbitmq_management'], { stdio: 'ignore' });
+  for (let i = 0; i < 60; i++) {
+    if (await api('GET', '/overview').then((response) => response.ok, () => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error('the RabbitMQ management API did not answer');
+}
+
+const vhostPath = (vhost: string) => encodeURIComponent(vhost);
+
+export async function recreateVhost(vhost: string): Promise<void> {
+  await ensureManagementApi();
+  await ok('DELETE', `/vhosts/${vhostPath(vhost)}`);
+  await ok('PUT', `/vhosts/${vhostPath(vhost)}`, {});
+  await ok('PUT', `/permissions/${vhostPath(vhost)}/guest`, { configure: '.*', write: '.*', read: '.*' });
+}
+
+/** Each service's user with its password; permissions and topic permissions in `vhost`. */
+export async function ensureServiceUsers(vhost: string, passwords: Record<string, string>): Promise<void> {
+  await ensureManagementApi();
+  await Promise.all(
+    BROKER_SERVICES.map(async (service) => {
+      const password = passwords[service];
+      if (!password) throw new Error(`no broker password for ${service}`);
+      const permissions = servicePermissions(service);
+      await ok('PUT', `/users/${service}`, { password, tags: '' });
+      await ok('PUT', `/permissions/${vhostPath(vhost)}/${service}`, { configure: permissions.configure, write: permissions.write, read: permissions.read });
+      await ok('PUT', `/topic-permissions/${vhostPath(vhost)}/${service}`, permissions.topic);
+    }),
+  );
+}

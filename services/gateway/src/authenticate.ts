@@ -1,0 +1,57 @@
+/**
+ * Verifies a bearer access token against the auth service's JWKS (cached; fetched again, at
+ * most once a second, when a token names a key it does not know, as happens after a
+ * rotation). Only ES256 is accepted, so `alg: none` and HMAC tricks fail; issuer, audience and
+ * expiry are checked. A bad token is a 401 with WWW-Authenticate; an unreachable auth service a 503.
+ */
+import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import { z } from 'zod';
+import { AppError } from '@platform/shared/errors';
+import { ROLES, type Identity } from '@platform/shared/http/identity';
+
+export interface TokenVerifierOptions {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+}
+
+const claims = z.object({
+  sub: z.string().min(1).max(200),
+  role: z.enum(ROLES),
+  scope: z.string().max(2_000).default(''),
+  merchant_id: z.string().uuid().optional(),
+});
+
+export class InvalidToken extends AppError {
+  constructor(readonly description: string) {
+    super('unauthorized', `invalid access token: ${description}`);
+  }
+}
+
+export type TokenVerifier = (token: string) => Promise<Identity>;
+
+export function tokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 1_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 2_000 });
+  return async (token) => {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, jwks, { issuer: options.issuer, audience: options.audience, algorithms: ['ES256'], requiredClaims: ['exp', 'sub'] }));
+    } catch (error) {
+      if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+        throw new AppError('unavailable', 'cannot verify tokens right now; try again shortly', undefined, { cause: error });
+      }
+      throw new InvalidToken(error instanceof errors.JWTExpired ? 'expired' : error.code);
+    }
+    const parsed = claims.safeParse(payload);
+    if (!parsed.success) throw new InvalidToken('missing or malformed claims');
+    return { sub: parsed.data.sub, role: parsed.data.role, merchantId: parsed.data.merchant_id ?? null, scopes: parsed.data.scope.split(' ').filter(Boolean) };
+  };
+}
+
+/** The bearer token of a request, if any; a malformed Authorization header is a 401. */
+export function bearerToken(authorization: string): string | null {
+  if (!authorization) return null;
+  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization);
+  if (!match) throw new InvalidToken('the Authorization header must be "Bearer <token>"');
+  return match[1]!;
+}
