@@ -104,11 +104,12 @@ export class Platform {
     };
   }
 
-  start(name: ProcessName): void {
+  /** Starts one process; `overrides` change its environment for this start only. */
+  start(name: ProcessName, overrides: Record<string, string> = {}): void {
     const entry = name === 'relay' ? 'shared/src/outbox/relay-daemon.ts' : `services/${name}/src/main.ts`;
     const child = spawn(process.execPath, ['--import', 'tsx', entry], {
       cwd: ROOT,
-      env: { ...process.env, ...this.environment(name) },
+      env: { ...process.env, ...this.environment(name), ...overrides },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const stream of [child.stdout, child.stderr]) {

@@ -82,7 +82,8 @@ describe('the public API contract', () => {
   it('when orders have gone through, then each service exposes Prometheus metrics of its messages and requests', async () => {
     const orderId = await api.placeOrder(productId);
     await api.finalOrder(orderId);
-    const text = await (await fetch(`${platform.url('order')}/metrics`)).text();
+    assert.equal((await fetch(`${platform.url('order')}/metrics`)).status, 401, 'not without the scraper token');
+    const text = await (await fetch(`${platform.url('order')}/metrics`, { headers: { authorization: `Bearer ${platform.secrets.metricsToken}` } })).text();
     const applied = text.match(/^messages_handled_total\{[^}]*event_type="inventory\.committed\.v1"[^}]*outcome="applied"[^}]*\} (\d+)/m);
     assert.ok(applied && Number(applied[1]) >= 1, 'inventory.committed counted as applied');
     assert.match(text, /^http_request_duration_seconds_count\{[^}]*route="\/orders"[^}]*\} \d+/m);

@@ -37,13 +37,15 @@ export function gatewayClient(baseUrl: string, sessions?: Sessions) {
       if (answer.status !== 201) throw new Error(`product not created: ${answer.status} ${JSON.stringify(answer.body)}`);
       return answer.body.id;
     },
+    /** As a careful client: a 503 is retried after its Retry-After, with the same Idempotency-Key. */
     async placeOrder(productId: string, options: { quantity?: number; cardToken?: string; key?: string; email?: string } = {}) {
-      const answer = await request<{ orderId: string; status: string }>(
-        'POST',
-        '/orders',
-        { productId, quantity: options.quantity ?? 1, paymentMethod: 'CARD', cardToken: options.cardToken ?? 'tok_visa', ...(options.email ? { customerEmail: options.email } : {}) },
-        { 'idempotency-key': options.key ?? randomUUID() },
-      );
+      const body = { productId, quantity: options.quantity ?? 1, paymentMethod: 'CARD', cardToken: options.cardToken ?? 'tok_visa', ...(options.email ? { customerEmail: options.email } : {}) };
+      const headers = { 'idempotency-key': options.key ?? randomUUID() };
+      let answer = await request<{ orderId: string; status: string }>('POST', '/orders', body, headers);
+      for (let attempt = 1; answer.status === 503 && attempt < 5; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000 * Number(answer.headers.get('retry-after') ?? 1)));
+        answer = await request<{ orderId: string; status: string }>('POST', '/orders', body, headers);
+      }
       if (answer.status !== 202) throw new Error(`order not accepted: ${answer.status} ${JSON.stringify(answer.body)}`);
       return answer.body.orderId;
     },
