@@ -30,12 +30,21 @@ export class InvalidToken extends AppError {
 
 export type TokenVerifier = (token: string) => Promise<Identity>;
 
+const COOLDOWN_MS = 1_000;
+
 export function tokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 1_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 2_000 });
+  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: COOLDOWN_MS, cacheMaxAge: 10 * 60_000, timeoutDuration: 2_000 });
+  const verify = (token: string) => jwtVerify(token, jwks, { issuer: options.issuer, audience: options.audience, algorithms: ['ES256'], requiredClaims: ['exp', 'sub'] });
   return async (token) => {
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, jwks, { issuer: options.issuer, audience: options.audience, algorithms: ['ES256'], requiredClaims: ['exp', 'sub'] }));
+      ({ payload } = await verify(token).catch(async (error: unknown) => {
+        // A key published just now (a rotation) may arrive inside the refetch cooldown: wait it
+        // out once. Unknown keys cost at most this wait, and the per-IP budget bounds them.
+        if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, COOLDOWN_MS + 50));
+        return verify(token);
+      }));
     } catch (error) {
       if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
         throw new AppError('unavailable', 'cannot verify tokens right now; try again shortly', undefined, { cause: error });
