@@ -1,19 +1,41 @@
 /**
- * `pnpm demo`: places three orders through the gateway — one that completes, one whose card
- * is declined, one for an item out of stock — and prints their final states, their timelines
- * and the ledger's trial balance. Uses a running platform (GATEWAY_URL) or starts one for the
- * length of the demo.
+ * `pnpm demo`: an admin creates a merchant; the merchant adds products with its client
+ * credentials; a customer registers, logs in and places three orders — one that completes,
+ * one whose card is declined, one for an item out of stock — and reads them; a second
+ * customer cannot. Prints final states, timelines and the ledger's trial balance. Uses a
+ * running platform (GATEWAY_URL) or starts one for the length of the demo.
  */
 import { randomUUID } from 'node:crypto';
 import { startLocalPlatform, type Platform } from './platform.ts';
+import { devSecrets } from './dev-secrets.ts';
 
 const GATEWAY = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';
+let token = '';
+
+async function send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  const response = await fetch(`${GATEWAY}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: response.status, text: await response.text() };
+}
 
 async function call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-  const response = await fetch(`${GATEWAY}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
+  const { status, text } = await send(method, path, body, headers);
+  if (status >= 400) throw new Error(`${method} ${path} → ${status}: ${text}`);
   return JSON.parse(text) as T;
+}
+
+async function logIn(form: Record<string, string>): Promise<string> {
+  const response = await fetch(`${GATEWAY}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`login failed: ${response.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+async function newCustomer(): Promise<string> {
+  const email = `demo-${randomUUID().slice(0, 6)}@example.com`;
+  const password = `pw-${randomUUID()}`;
+  token = '';
+  await call('POST', '/auth/users', { email, password });
+  return logIn({ grant_type: 'password', client_id: 'platform-web', username: email, password });
 }
 
 async function finalState(orderId: string): Promise<{ status: string; cancellationReason: string | null }> {
@@ -26,6 +48,11 @@ async function finalState(orderId: string): Promise<{ status: string; cancellati
 }
 
 async function demo(): Promise<void> {
+  const secrets = devSecrets();
+  token = await logIn({ grant_type: 'password', client_id: 'platform-web', username: secrets.adminEmail, password: secrets.adminPassword });
+  const merchant = await call<{ id: string; clientId: string; clientSecret: string }>('POST', '/merchants', { name: 'Demo shop' });
+  console.log(`admin created merchant ${merchant.id} (client ${merchant.clientId}; its secret is shown once)`);
+  token = await logIn({ grant_type: 'client_credentials', client_id: merchant.clientId, client_secret: merchant.clientSecret });
   const tag = randomUUID().slice(0, 6);
   const tee = await call<{ id: string }>('POST', '/products', { sku: `TEE-${tag}`, name: 'Platform tee', priceMinor: 2500, currency: 'EUR', stock: 10 });
   const gone = await call<{ id: string }>('POST', '/products', { sku: `SOLD-OUT-${tag}`, name: 'Sold-out poster', priceMinor: 900, currency: 'EUR', stock: 0 });
@@ -34,8 +61,13 @@ async function demo(): Promise<void> {
     { label: 'card declined', productId: tee.id, cardToken: 'tok_chargeDeclined' },
     { label: 'out of stock', productId: gone.id, cardToken: 'tok_visa' },
   ];
+  console.log('the merchant added two products; a customer registers and logs in');
+  const customer = await newCustomer();
+  token = customer;
+  const orderIds: string[] = [];
   for (const order of orders) {
     const placed = await call<{ orderId: string }>('POST', '/orders', { productId: order.productId, quantity: 2, paymentMethod: 'CARD', cardToken: order.cardToken, customerEmail: 'demo@example.com' }, { 'idempotency-key': randomUUID() });
+    orderIds.push(placed.orderId);
     const final = await finalState(placed.orderId);
     const timeline = await call<{ events: Array<{ time: string; service: string; type: string; causedBy: string | null }> }>('GET', `/orders/${placed.orderId}/timeline`);
     console.log(`\n■ ${order.label}: order ${placed.orderId} → ${final.status}${final.cancellationReason ? ` (${final.cancellationReason})` : ''}`);
@@ -43,7 +75,13 @@ async function demo(): Promise<void> {
   }
   const product = await call<{ available: number; reserved: number; sold: number }>('GET', `/products/${tee.id}`);
   console.log(`\nstock of the tee: available ${product.available}, reserved ${product.reserved}, sold ${product.sold}`);
-  console.log('trial balance:', JSON.stringify(await call('GET', '/ledger/trial-balance')));
+  const mine = await call<{ orders: unknown[] }>('GET', '/orders');
+  console.log(`the customer lists their ${mine.orders.length} orders`);
+  token = await newCustomer();
+  const peek = await send('GET', `/orders/${orderIds[0]}`);
+  console.log(`a second customer asks for the first customer's order: ${peek.status} (as if it did not exist)`);
+  token = await logIn({ grant_type: 'password', client_id: 'platform-web', username: secrets.adminEmail, password: secrets.adminPassword });
+  console.log('trial balance (admin):', JSON.stringify(await call('GET', '/ledger/trial-balance')));
 }
 
 const running = await fetch(`${GATEWAY}/ready`).then((response) => response.ok, () => false);
