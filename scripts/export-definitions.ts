@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PLATFORM_QUEUES } from '../shared/src/amqp/platform-topology.ts';
 import { dlqName, retryQueueName, UNROUTED_EXCHANGE, UNROUTED_QUEUE } from '../shared/src/amqp/topology.ts';
 import { EVENTS_EXCHANGE } from '../shared/src/outbox/write-events.ts';
+import { BROKER_SERVICES, servicePermissions } from '../shared/src/amqp/broker-users.ts';
 
 const FILE = path.resolve(import.meta.dirname, '../rabbitmq/definitions.json');
 const vhost = '/';
@@ -16,7 +17,16 @@ const quorum = { 'x-queue-type': 'quorum' };
 const queue = (name: string, args: Record<string, unknown>) => ({ name, vhost, durable: true, auto_delete: false, arguments: args });
 const binding = (source: string, destination: string, routingKey: string) => ({ source, vhost, destination, destination_type: 'queue', routing_key: routingKey, arguments: {} });
 
+// One user per service, no password in the file (an empty hash cannot log in): an operator sets
+// each with `rabbitmqctl change_password <service> …` from the secret store after loading.
 const definitions = {
+  users: BROKER_SERVICES.map((service) => ({ name: service, password_hash: '', hashing_algorithm: 'rabbit_password_hashing_sha256', tags: '' })),
+  vhosts: [{ name: vhost }],
+  permissions: BROKER_SERVICES.map((service) => {
+    const { configure, write, read } = servicePermissions(service);
+    return { user: service, vhost, configure, write, read };
+  }),
+  topic_permissions: BROKER_SERVICES.map((service) => ({ user: service, vhost, ...servicePermissions(service).topic })),
   exchanges: [
     { name: UNROUTED_EXCHANGE, vhost, type: 'fanout', durable: true, auto_delete: false, internal: false, arguments: {} },
     { name: EVENTS_EXCHANGE, vhost, type: 'topic', durable: true, auto_delete: false, internal: false, arguments: { 'alternate-exchange': UNROUTED_EXCHANGE } },
