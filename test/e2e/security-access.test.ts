@@ -137,6 +137,10 @@ describe('access control, the closed door and data at rest', () => {
     assert.equal(plain[0]!.n, 0);
     const orderEvents = await query<{ envelope: string }>('order', "SELECT envelope FROM outbox WHERE routing_key = 'order.placed.v1'");
     assert.ok(orderEvents.length > 0 && orderEvents.every((row) => !row.envelope.includes('tok_')), 'order.placed carries no card token');
+    for (const service of ['order', 'inventory', 'payment', 'ledger', 'notification']) {
+      const leaks = await query<{ n: number }>(service, 'SELECT count(*)::int AS n FROM outbox WHERE envelope LIKE $1', [`%${aliceEmail}%`]);
+      assert.equal(leaks[0]!.n, 0, `${service}'s outbox holds no e-mail in clear`);
+    }
   });
 
   it('when data was encrypted under an old key and the keys rotate, then it still reads and new data uses the new key', async () => {

@@ -13,10 +13,16 @@ const orderId = z.string().uuid();
  * in its own payment intent, straight from the order service.
  */
 const owners = { customerId: z.string().uuid().nullable().default(null), merchantId: z.string().uuid().nullable().default(null) };
+/**
+ * The customer's e-mail travels sealed (AES-256-GCM under the platform keyring, purpose
+ * SEALED_EMAIL): outbox rows, the broker and the timeline never hold it in clear.
+ */
+export const SEALED_EMAIL = 'event.customer_email';
+const customerEmailSealed = z.string().regex(/^enc1\./, 'must be sealed').nullable().default(null);
 
 export const OrderPlaced = defineEvent('order.placed.v1', z.object({ orderId, productId: z.string().uuid(), quantity: z.number().int().positive(), ...owners }));
-export const OrderCompleted = defineEvent('order.completed.v1', z.object({ orderId, customerEmail: z.string().email().nullable(), ...owners }));
-export const OrderCancelled = defineEvent('order.cancelled.v1', z.object({ orderId, reason: z.string(), customerEmail: z.string().email().nullable(), ...owners }));
+export const OrderCompleted = defineEvent('order.completed.v1', z.object({ orderId, customerEmailSealed, ...owners }));
+export const OrderCancelled = defineEvent('order.cancelled.v1', z.object({ orderId, reason: z.string(), customerEmailSealed, ...owners }));
 
 export const InventoryReserved = defineEvent(
   'inventory.reserved.v1',

@@ -47,7 +47,7 @@ export function eventsRouter(service: string, db: SqlTransaction): Router {
 }
 
 /** Card tokens and e-mail addresses are never shown, even to internal readers of the timeline. */
-const REDACTED = ['cardToken', 'customerEmail'];
+const REDACTED = ['cardToken', 'customerEmail', 'customerEmailSealed'];
 function redact(data: unknown): unknown {
   if (!data || typeof data !== 'object') return data;
   return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, REDACTED.includes(key) && value !== null ? '[redacted]' : value]));

@@ -27,9 +27,9 @@ export async function advanceOrder(context: OrderContext, progress: Progress): P
   // Someone else moved it meanwhile (another instance): retry with a fresh read.
   if (!moved) throw new AppError('unavailable', `order ${order.id} changed concurrently`);
   if (progress.to === 'COMPLETED') {
-    await context.publish([{ definition: OrderCompleted, subject: order.id, data: { orderId: order.id, customerEmail: order.customerEmail, customerId: order.customerId, merchantId: order.merchantId } }]);
+    await context.publish([{ definition: OrderCompleted, subject: order.id, data: { orderId: order.id, customerEmailSealed: context.sealEmail(order.customerEmail), customerId: order.customerId, merchantId: order.merchantId } }]);
   } else if (progress.to === 'CANCELLED') {
     const reason = progress.cancellationReason ?? 'cancelled';
-    await context.publish([{ definition: OrderCancelled, subject: order.id, data: { orderId: order.id, reason, customerEmail: order.customerEmail, customerId: order.customerId, merchantId: order.merchantId } }]);
+    await context.publish([{ definition: OrderCancelled, subject: order.id, data: { orderId: order.id, reason, customerEmailSealed: context.sealEmail(order.customerEmail), customerId: order.customerId, merchantId: order.merchantId } }]);
   }
 }

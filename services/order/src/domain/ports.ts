@@ -40,5 +40,7 @@ export interface PaymentIntents {
 
 export interface OrderContext {
   store: OrderStore;
+  /** Seals the customer's e-mail for an event (only services with the keyring can open it). */
+  sealEmail(email: string | null): string | null;
   publish(events: readonly NewEvent[]): Promise<void>;
 }

@@ -1,13 +1,14 @@
 /** Thin: each saga event mapped to the order state it implies. */
 import { on, type HandlerContext } from '@platform/shared/consumer/handler';
-import type { FieldCipher } from '@platform/shared/crypto/field-cipher';
+import { encryptNullable, type FieldCipher } from '@platform/shared/crypto/field-cipher';
+import { SEALED_EMAIL } from '@platform/shared/events/catalog';
 import * as events from '@platform/shared/events/catalog';
 import type { Tx } from '../data-access/database.ts';
 import { orderStore } from '../data-access/order-store.ts';
 import { advanceOrder, type Progress } from '../domain/advance-order.ts';
 
 export function orderHandlers(cipher: FieldCipher) {
-  const apply = (handler: HandlerContext<Tx>, progress: Progress) => advanceOrder({ store: orderStore(handler.tx, cipher), publish: handler.publish }, progress);
+  const apply = (handler: HandlerContext<Tx>, progress: Progress) => advanceOrder({ store: orderStore(handler.tx, cipher), publish: handler.publish, sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL) }, progress);
   return [
   on<typeof events.InventoryReserved, Tx>(events.InventoryReserved, (data, handler) =>
     apply(handler, { orderId: data.orderId, to: 'INVENTORY_RESERVED', amountMinor: data.amountMinor, currency: data.currency }),
