@@ -90,4 +90,41 @@ describe('the public API contract', () => {
     assert.doesNotMatch(text, new RegExp(orderId), 'no per-order series');
     assert.equal((await api.request('GET', '/metrics')).status, 404, 'not exposed through the gateway');
   });
+
+  it('when input carries control characters, the wrong media type or an unsupported method, then it is a clear 4xx problem and nothing is written', async () => {
+    const sku = `CTRL-${randomUUID()}`;
+    const control = await api.request('POST', '/products', { sku, name: 'bad\u0000name', priceMinor: 100, currency: 'EUR', stock: 1 });
+    assert.equal(control.status, 400);
+    assert.match(String((control.body as { detail?: string }).detail), /control characters/);
+    const text = await api.request('POST', '/orders', 'productId=x', { 'content-type': 'text/plain', 'idempotency-key': randomUUID() });
+    assert.equal(text.status, 415);
+    assert.match(text.type, /problem\+json/);
+    const wrongMethod = await api.request('DELETE', `/orders/${randomUUID()}`);
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.headers.get('allow'), 'GET');
+    assert.match(wrongMethod.type, /problem\+json/);
+  });
+
+  it('when a client sends a correlation id, then a short plain one is kept and anything else replaced', async () => {
+    const kept = await api.request('GET', `/products/${productId}`, undefined, { 'x-correlation-id': 'shop-42.a' });
+    assert.equal(kept.headers.get('x-correlation-id'), 'shop-42.a');
+    const replaced = await api.request('GET', `/products/${productId}`, undefined, { 'x-correlation-id': `${'x'.repeat(200)}` });
+    assert.match(replaced.headers.get('x-correlation-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  it('when anything is answered, then it carries the security headers; personal data is never cached; CORS only for configured origins', async () => {
+    const mine = await api.request('GET', '/orders');
+    assert.equal(mine.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(mine.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    assert.equal(mine.headers.get('cache-control'), 'no-store');
+    const preflight = (origin: string) => fetch(`${platform.url('gateway')}/orders`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    const allowed = await preflight('https://shop.example');
+    assert.equal(allowed.status, 204);
+    assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://shop.example');
+    const other = await preflight('https://evil.example');
+    assert.equal(other.status, 403);
+    assert.equal(other.headers.get('access-control-allow-origin'), null);
+    const simple = await api.request('GET', `/products/${productId}`, undefined, { origin: 'https://evil.example' });
+    assert.equal(simple.headers.get('access-control-allow-origin'), null);
+  });
 });

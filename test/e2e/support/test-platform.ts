@@ -62,7 +62,7 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
       notification: { ...fast, ...env.notification },
       // A cheaper bcrypt: tests log in often; production keeps the default cost.
       auth: { BCRYPT_COST: '6', ...env.auth },
-      gateway: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_CLIENT_PER_SECOND: '100000', RATE_LIMIT_ORDERS_PER_SECOND: '100000', RATE_LIMIT_TOKEN_PER_MINUTE: '100000', ...env.gateway },
+      gateway: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_CLIENT_PER_SECOND: '100000', RATE_LIMIT_ORDERS_PER_SECOND: '100000', RATE_LIMIT_TOKEN_PER_MINUTE: '100000', CORS_ORIGINS: 'https://shop.example', ...env.gateway },
       relay: { RELAY_POLL_INTERVAL_MS: '200', ...env.relay },
     },
     onLine: (name, line) => {
