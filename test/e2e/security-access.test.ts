@@ -143,6 +143,16 @@ describe('access control, the closed door and data at rest', () => {
     }
   });
 
+  it('when a payment intent was never used by an order, then its card token is erased after the retention period', async () => {
+    const orphan = randomUUID();
+    await query('payment', "INSERT INTO payment_intent (order_id, card_token_encrypted, customer_id, created_at) VALUES ($1, 'enc1.dev1.x.y', $2, now() - interval '3 days')", [orphan, alice.sessions!.customerId]);
+    const fresh = randomUUID();
+    await query('payment', "INSERT INTO payment_intent (order_id, card_token_encrypted, customer_id) VALUES ($1, 'enc1.dev1.x.y', $2)", [fresh, alice.sessions!.customerId]);
+    await waitFor('the stale token to be erased', async () => (await query<{ t: string | null }>('payment', 'SELECT card_token_encrypted AS t FROM payment_intent WHERE order_id = $1', [orphan]))[0]!.t === null);
+    const [kept] = await query<{ t: string | null }>('payment', 'SELECT card_token_encrypted AS t FROM payment_intent WHERE order_id = $1', [fresh]);
+    assert.equal(kept!.t, 'enc1.dev1.x.y', 'an intent within the retention keeps its token');
+  });
+
   it('when data was encrypted under an old key and the keys rotate, then it still reads and new data uses the new key', async () => {
     const oldKeys = platform.secrets.dataEncryptionKeys;
     const rotated = `k2:${Buffer.alloc(32, 7).toString('base64')},${oldKeys}`;

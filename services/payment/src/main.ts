@@ -6,10 +6,11 @@ import { connectDatabase } from './data-access/database.ts';
 import { simulatedCardGateway } from './data-access/simulated-card-gateway.ts';
 import { paymentHandlers } from './entry-points/messaging-handlers.ts';
 import { paymentRoutes } from './entry-points/http-routes.ts';
-import { paymentWithOperations } from './data-access/payment-queries.ts';
+import { eraseStaleCardTokens, paymentWithOperations } from './data-access/payment-queries.ts';
 import { paymentStore } from './data-access/payment-store.ts';
+import { startIntentSweeper } from './entry-points/intent-sweeper.ts';
 
-const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ GATEWAY_SLOW_MS: configParts.positiveInt.default(3_000) }));
+const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ GATEWAY_SLOW_MS: configParts.positiveInt.default(3_000), INTENT_TOKEN_RETENTION_HOURS: configParts.positiveInt.default(48), INTENT_SWEEP_INTERVAL_MS: configParts.positiveInt.default(60_000) }));
 const logger = createLogger('payment', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const cipher = cipherFrom(config);
@@ -22,6 +23,7 @@ const running = await runService({
   // The simulated gateway stands for a remote system: its own connections, never the pool our
   // handlers' transactions hold (sharing it deadlocks: every connection held by a transaction
   // waiting for the gateway's query).
+  startBackground: () => [startIntentSweeper(() => eraseStaleCardTokens(db.client, config.INTENT_TOKEN_RETENTION_HOURS), logger, config.INTENT_SWEEP_INTERVAL_MS)],
   handlers: paymentHandlers(simulatedCardGateway(connectDatabase(config.DATABASE_URL, 4).client, config.GATEWAY_SLOW_MS), cipher),
 });
 stopOnSignals(running, logger);

@@ -58,7 +58,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
           transaction: (work) => service.db.transaction(work),
           retryDelaysMs: service.retryDelaysMs,
           prefetch: service.prefetch,
-          ...(service.verifyPublisher ? { verifyPublisher: { self: new URL(service.amqpUrl).username || 'guest' } } : {}),
+          ...(service.verifyPublisher ? { verifyPublisher: { self: decodeURIComponent(new URL(service.amqpUrl).username) || 'guest' } } : {}),
           logger: service.logger,
           onOutcome: (outcome, message) => metrics.messages.inc({ event_type: String(message.properties.type ?? message.fields.routingKey), outcome }),
         })

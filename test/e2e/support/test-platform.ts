@@ -57,7 +57,7 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
     env: {
       order: { ...fast, ...env.order },
       inventory: { ...fast, SWEEP_INTERVAL_MS: '200', ...env.inventory },
-      payment: { ...fast, GATEWAY_SLOW_MS: '2500', ...env.payment },
+      payment: { ...fast, GATEWAY_SLOW_MS: '2500', INTENT_SWEEP_INTERVAL_MS: '500', ...env.payment },
       ledger: { ...fast, ...env.ledger },
       notification: { ...fast, ...env.notification },
       // A cheaper bcrypt: tests log in often; production keeps the default cost.

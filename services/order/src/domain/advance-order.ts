@@ -1,7 +1,7 @@
 import { AppError } from '@platform/shared/errors';
 import { OrderCancelled, OrderCompleted } from '@platform/shared/events/catalog';
 import { canAdvance, type OrderStatus } from './order-status.ts';
-import type { OrderContext } from './ports.ts';
+import type { AdvanceContext } from './ports.ts';
 
 export interface Progress {
   orderId: string;
@@ -16,7 +16,7 @@ export interface Progress {
  * (order.completed / order.cancelled) in the same transaction. Events for orders this service
  * never created (direct REST reservations) are ignored.
  */
-export async function advanceOrder(context: OrderContext, progress: Progress): Promise<void> {
+export async function advanceOrder(context: AdvanceContext, progress: Progress): Promise<void> {
   const order = await context.store.findOrder(progress.orderId);
   if (!order || !canAdvance(order.status, progress.to)) return;
   const moved = await context.store.moveOrder(order.id, order.status, progress.to, {

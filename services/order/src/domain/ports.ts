@@ -27,6 +27,11 @@ export interface OrderStore {
   moveOrder(id: string, from: OrderStatus, to: OrderStatus, changes: { cancellationReason?: string; amountMinor?: bigint; currency?: string }): Promise<boolean>;
 }
 
+/** Moving an order announces its end with the customer's e-mail, sealed for the notification service. */
+export interface AdvanceContext extends OrderContext {
+  sealEmail(email: string | null): string | null;
+}
+
 export interface ProductCatalog {
   /** The product's seller, or null when no such product exists; throws AppError('unavailable') when it cannot tell. */
   find(productId: string): Promise<{ merchantId: string | null } | null>;
@@ -40,7 +45,5 @@ export interface PaymentIntents {
 
 export interface OrderContext {
   store: OrderStore;
-  /** Seals the customer's e-mail for an event (only services with the keyring can open it). */
-  sealEmail(email: string | null): string | null;
   publish(events: readonly NewEvent[]): Promise<void>;
 }

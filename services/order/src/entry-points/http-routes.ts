@@ -62,7 +62,7 @@ export function orderRoutes({ db, cipher, catalog, intents }: OrderDependencies)
     if (!known) await intents.create({ orderId, customerId: customer.sub, merchantId: product.merchantId, cardToken: body.cardToken });
     const correlationId = ctx.state.correlationId as string;
     const { order, replayed } = await db.transaction((tx) =>
-      placeOrder({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }), sealEmail: () => null }, { ...command, orderId }),
+      placeOrder({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }) }, { ...command, orderId }),
     );
     ctx.status = 202;
     ctx.set('location', `/orders/${order.id}`);

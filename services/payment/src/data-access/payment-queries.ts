@@ -14,3 +14,12 @@ export async function paymentWithOperations(client: PrismaClient, orderId: strin
     gatewayOperations: operations.map((operation) => ({ kind: operation.kind, outcome: operation.outcome, amountMinor: Number(operation.amountMinor), reference: operation.reference })),
   };
 }
+
+/** Erases card tokens of intents older than the retention that no payment used. */
+export async function eraseStaleCardTokens(client: PrismaClient, retentionHours: number): Promise<number> {
+  return client.$executeRawUnsafe(
+    `UPDATE payment_intent SET card_token_encrypted = NULL
+     WHERE card_token_encrypted IS NOT NULL AND created_at < now() - make_interval(hours => $1)`,
+    retentionHours,
+  );
+}
