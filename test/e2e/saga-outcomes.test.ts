@@ -27,10 +27,14 @@ describe('order saga outcomes, end to end through the gateway', () => {
       return found.length === 1 ? found : undefined;
     });
     assert.equal(entries[0]!.kind, 'charge');
-    const debits = entries[0]!.postings.reduce((sum, posting) => sum + posting.debitMinor, 0);
-    const credits = entries[0]!.postings.reduce((sum, posting) => sum + posting.creditMinor, 0);
-    assert.equal(debits, 4500);
-    assert.equal(credits, 4500);
+    // 4500 charged: clearing debited 4500; the default fee (2.9 % rounded down + 30) is 160, so the
+    // merchant is owed 4340 and fee revenue earns 160.
+    const merchantId = api.sessions!.merchantId;
+    assert.deepEqual(entries[0]!.postings.map((posting) => [posting.account, posting.debitMinor, posting.creditMinor]).sort(), [
+      ['fee_revenue', 0, 160],
+      [`merchant_payable:${merchantId}`, 0, 4340],
+      ['psp_clearing', 4500, 0],
+    ]);
     assert.equal((await api.trialBalance()).balanced, true);
     const notices = await waitFor('the notice', async () => ((await api.notifications(orderId)).length === 1 ? api.notifications(orderId) : undefined));
     assert.equal(notices[0]!.template, 'order-completed');
@@ -83,6 +87,10 @@ describe('order saga outcomes, end to end through the gateway', () => {
       return found.length === 2 ? found : undefined;
     });
     assert.deepEqual(entries.map((entry) => entry.kind).sort(), ['charge', 'refund']);
+    // The refund reverses the charge exactly: every account it touched nets to zero.
+    const net = new Map<string, number>();
+    for (const posting of entries.flatMap((entry) => entry.postings)) net.set(posting.account, (net.get(posting.account) ?? 0) + posting.debitMinor - posting.creditMinor);
+    assert.deepEqual([...net.values()], [0, 0, 0], JSON.stringify([...net]));
     assert.deepEqual(stockOf(await api.product(productId)), { available: 4, reserved: 0, sold: 0 });
     assert.equal((await api.trialBalance()).balanced, true);
   });

@@ -12,7 +12,7 @@ export type Audience = 'public' | 'authenticated' | readonly Role[];
 export type Target = ServiceName | 'timeline' | 'audit';
 
 export interface RoutePolicy {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   path: string;
   to: Target;
   allow: Audience;
@@ -53,7 +53,11 @@ export const POLICY: readonly RoutePolicy[] = [
   // Money and operations.
   { method: 'GET', path: '/ledger/entries', to: 'ledger', allow: ['customer', 'merchant', 'admin'] },
   { method: 'GET', path: '/ledger/trial-balance', to: 'ledger', allow: ['admin'] },
-  { method: 'GET', path: '/ledger/accounts', to: 'ledger', allow: ['admin'] },
+  // Accounts: a customer reads its wallets, a merchant its payables, an admin everything.
+  { method: 'GET', path: '/ledger/accounts', to: 'ledger', allow: ['customer', 'merchant', 'admin'] },
+  { method: 'GET', path: '/ledger/accounts/:id', to: 'ledger', allow: ['customer', 'merchant', 'admin'] },
+  { method: 'GET', path: '/ledger/accounts/:id/statement', to: 'ledger', allow: ['customer', 'merchant', 'admin'] },
+  { method: 'PUT', path: '/ledger/merchants/:id/fee', to: 'ledger', allow: ['admin'] },
   { method: 'GET', path: '/audit-log', to: 'audit', allow: ['admin'] },
 ];
 

@@ -25,7 +25,7 @@ export function securityHeaders(corsOrigins: ReadonlySet<string>): Middleware {
     }
     if (ctx.method === 'OPTIONS' && ctx.get('access-control-request-method')) {
       if (!corsAllowed) throw new AppError('forbidden', 'this origin may not call the API from a browser');
-      ctx.set('access-control-allow-methods', 'GET, POST');
+      ctx.set('access-control-allow-methods', 'GET, POST, PUT');
       ctx.set('access-control-allow-headers', ALLOWED_HEADERS);
       ctx.set('access-control-max-age', '600');
       ctx.status = 204;

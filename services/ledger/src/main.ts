@@ -1,4 +1,5 @@
-import { loadConfigOrExit } from '@platform/shared/config';
+import { z } from 'zod';
+import { configParts, loadConfigOrExit } from '@platform/shared/config';
 import { createLogger } from '@platform/shared/logger';
 import { baseServiceConfig, runtimeFrom } from '@platform/shared/service/base-config';
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
@@ -7,7 +8,14 @@ import { ledgerHandlers } from './entry-points/messaging-handlers.ts';
 import { ledgerRoutes } from './entry-points/http-routes.ts';
 import { ledgerQueries } from './data-access/ledger-queries.ts';
 
-const config = loadConfigOrExit(baseServiceConfig);
+const config = loadConfigOrExit(
+  baseServiceConfig.extend({
+    // The default platform fee for merchants an admin has not priced: basis points + a fixed part.
+    LEDGER_DEFAULT_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(290),
+    LEDGER_DEFAULT_FEE_FIXED_MINOR: z.coerce.number().int().min(0).default(30),
+    LEDGER_HOT_ACCOUNT_SLOTS: configParts.positiveInt.max(256).default(16),
+  }),
+);
 const logger = createLogger('ledger', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const running = await runService({
@@ -16,6 +24,6 @@ const running = await runService({
   logger,
   db,
   routers: [ledgerRoutes(ledgerQueries(db.client))],
-  handlers: ledgerHandlers,
+  handlers: ledgerHandlers({ defaultFee: { bps: config.LEDGER_DEFAULT_FEE_BPS, fixedMinor: BigInt(config.LEDGER_DEFAULT_FEE_FIXED_MINOR) }, hotAccountSlots: config.LEDGER_HOT_ACCOUNT_SLOTS }),
 });
 stopOnSignals(running, logger);

@@ -62,12 +62,12 @@ export const PaymentFailed = defineEvent(
 );
 export const PaymentRefunded = defineEvent(
   'payment.refunded.v1',
-  z.object({ orderId, paymentId: z.string().uuid(), amountMinor: minorUnits, currency: currencyCode, reason: z.string(), ...owners }),
+  z.object({ orderId, paymentId: z.string().uuid(), refundId: z.string().min(1).nullable().default(null), amountMinor: minorUnits, currency: currencyCode, reason: z.string(), ...owners }),
 );
 
 export const LedgerEntryRecorded = defineEvent(
   'ledger.entry-recorded.v1',
-  z.object({ orderId, entryId: z.string().uuid(), kind: z.enum(['charge', 'refund']), amountMinor: minorUnits, currency: currencyCode }),
+  z.object({ orderId, transferId: z.string().min(1), kind: z.enum(['charge', 'refund']), amountMinor: minorUnits, currency: currencyCode }),
 );
 
 export const NotificationSent = defineEvent('notification.sent.v1', z.object({ orderId, notificationId: z.string().uuid(), template: z.string() }));

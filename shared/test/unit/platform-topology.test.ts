@@ -18,7 +18,7 @@ describe('platform topology', () => {
       order: orderHandlers(cipher),
       inventory: inventoryHandlers(600),
       payment: paymentHandlers({ charge: unused, findCharge: unused, refund: unused }, cipher),
-      ledger: ledgerHandlers,
+      ledger: ledgerHandlers({ defaultFee: { bps: 0, fixedMinor: 0n }, hotAccountSlots: 1 }),
       notification: notificationHandlers({ send: unused }, cipher),
     };
     assert.deepEqual(PLATFORM_QUEUES.map((queue) => queue.queue).sort(), Object.keys(handled).sort());

@@ -8,7 +8,7 @@ export async function refundPayment(context: PaymentContext, orderId: string, re
   const { refundId } = await context.gateway.refund({ idempotencyKey: `refund:${payment.id}`, chargeId: payment.chargeId, amountMinor: payment.amountMinor, currency: payment.currency });
   if (!(await context.store.markRefunded(payment.id, refundId))) return false;
   await context.publish([
-    { definition: PaymentRefunded, subject: orderId, data: { orderId, paymentId: payment.id, amountMinor: Number(payment.amountMinor), currency: payment.currency, reason, customerId: payment.customerId, merchantId: payment.merchantId } },
+    { definition: PaymentRefunded, subject: orderId, data: { orderId, paymentId: payment.id, refundId, amountMinor: Number(payment.amountMinor), currency: payment.currency, reason, customerId: payment.customerId, merchantId: payment.merchantId } },
   ]);
   return true;
 }
