@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { recordCharge } from '../src/domain/record-charge.ts';
+import { recordRefund } from '../src/domain/record-refund.ts';
+import { credit, debit } from '../src/domain/transfers.ts';
+import { createLedgerDatabase } from './support/ledger-db.ts';
+
+type LedgerDatabase = Awaited<ReturnType<typeof createLedgerDatabase>>;
+
+const count = async (ledger: LedgerDatabase, sql: string, ...values: unknown[]) => Number((await ledger.raw.query<{ n: string }>(sql, values)).rows[0]!.n);
+
+describe('transfers against the real PostgreSQL', () => {
+  let ledger: LedgerDatabase;
+  before(async () => {
+    ledger = await createLedgerDatabase();
+  });
+  after(async () => ledger.drop());
+
+  const charge = (paymentId = randomUUID(), amountMinor = 10_000) => ({ paymentId, orderId: randomUUID(), customerId: randomUUID(), merchantId: randomUUID(), amountMinor, currency: 'EUR' });
+
+  it('when postings do not sum to zero (in one currency or per currency), then the transfer is refused and nothing is written', async () => {
+    const before = await count(ledger, 'SELECT count(*) AS n FROM transfer');
+    for (const postings of [
+      (a: string, b: string) => [debit(a, 'EUR', 100n), credit(b, 'EUR', 99n)],
+      (a: string, b: string) => [debit(a, 'EUR', 100n), credit(b, 'USD', 100n)],
+    ]) {
+      await assert.rejects(
+        ledger.inTransaction(async (context) => {
+          const a = await context.store.openAccount({ type: 'suspense', ownerKey: '', currency: 'EUR' });
+          const b = await context.store.openAccount({ type: 'psp_clearing', ownerKey: '', currency: 'EUR' });
+          return context.store.recordTransfer({ id: randomUUID(), kind: 'charge', reversesId: null, orderId: null, customerId: null, merchantId: null, eventId: null, correlationId: null, postings: postings(a.id, b.id) }, new Map([[a.id, a], [b.id, b]]));
+        }),
+        /does not balance/,
+      );
+    }
+    assert.equal(await count(ledger, 'SELECT count(*) AS n FROM transfer'), before);
+    assert.equal(await count(ledger, "SELECT count(*) AS n FROM account WHERE type = 'suspense'"), 0, 'not even the accounts it opened');
+  });
+
+  it('when a posting or a transfer is updated or deleted by raw SQL, even by the table owner, then the database refuses', async () => {
+    await ledger.inTransaction((context) => recordCharge(context, charge()));
+    for (const sql of ['UPDATE ledger_posting SET credit_minor = credit_minor + 1', 'DELETE FROM ledger_posting', 'UPDATE transfer SET kind = kind', 'DELETE FROM transfer', 'TRUNCATE ledger_posting', 'TRUNCATE transfer CASCADE']) {
+      await assert.rejects(ledger.raw.query(sql), /immutable/, sql);
+    }
+  });
+
+  it('when the same payment is recorded 20 times at once, then there is one transfer, one set of postings and balances moved once', async () => {
+    const command = charge(randomUUID(), 5_000);
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => ledger.inTransaction((context) => recordCharge(context, command))));
+    assert.equal(outcomes.filter(Boolean).length, 1);
+    assert.equal(await count(ledger, 'SELECT count(*) AS n FROM transfer WHERE id = $1', `charge:${command.paymentId}`), 1);
+    assert.equal(await count(ledger, 'SELECT count(*) AS n FROM ledger_posting WHERE transfer_id = $1', `charge:${command.paymentId}`), 3);
+    const payable = await count(ledger, "SELECT sum(b.credits_posted - b.debits_posted) AS n FROM account a JOIN account_balance b ON b.account_id = a.id WHERE a.type = 'merchant_payable' AND a.owner_key = $1", command.merchantId);
+    assert.equal(payable, 5_000 - 175, '2.9 % of 5000 is 145, plus 30');
+  });
+
+  it('when a charge is refunded in parts, then each reverses its share and the whole charge and fee come back, never more', async () => {
+    const command = charge(randomUUID(), 999);
+    await ledger.inTransaction((context) => recordCharge(context, command));
+    for (const [refundId, amount] of [['r1', 333], ['r2', 333], ['r3', 333]] as const) {
+      assert.equal(await ledger.inTransaction((context) => recordRefund(context, { ...command, refundId: `${command.paymentId}:${refundId}`, amountMinor: amount })), true);
+    }
+    await assert.rejects(ledger.inTransaction((context) => recordRefund(context, { ...command, refundId: `${command.paymentId}:r4`, amountMinor: 1 })), /exceed the charge/);
+    const net = await ledger.raw.query<{ type: string; net: string }>(
+      `SELECT a.type, sum(p.debit_minor - p.credit_minor) AS net FROM ledger_posting p JOIN account a ON a.id = p.account_id
+       WHERE p.transfer_id = $1 OR p.transfer_id IN (SELECT id FROM transfer WHERE reverses_id = $1) GROUP BY a.type`,
+      [`charge:${command.paymentId}`],
+    );
+    assert.deepEqual(Object.fromEntries(net.rows.map((row) => [row.type, Number(row.net)])), { fee_revenue: 0, merchant_payable: 0, psp_clearing: 0 });
+  });
+
+  it('when 200 payments all touch the one fee-revenue account at once, then all are recorded without a deadlock or serialization error, and its slots sum to the fees', async () => {
+    const commands = Array.from({ length: 200 }, () => charge(randomUUID(), 1_000));
+    const before = await count(ledger, "SELECT COALESCE(sum(b.credits_posted - b.debits_posted), 0) AS n FROM account a JOIN account_balance b ON b.account_id = a.id WHERE a.type = 'fee_revenue'");
+    const outcomes = await Promise.all(commands.map((command) => ledger.inTransaction((context) => recordCharge(context, command))));
+    assert.equal(outcomes.filter(Boolean).length, 200);
+    const after = await count(ledger, "SELECT sum(b.credits_posted - b.debits_posted) AS n FROM account a JOIN account_balance b ON b.account_id = a.id WHERE a.type = 'fee_revenue'");
+    assert.equal(after - before, 200 * 59, 'each 1000 pays 29 + 30');
+    const fromPostings = await count(ledger, "SELECT sum(p.credit_minor - p.debit_minor) AS n FROM ledger_posting p JOIN account a ON a.id = p.account_id WHERE a.type = 'fee_revenue'");
+    assert.equal(fromPostings, after, 'balance rows equal the sum of postings');
+    assert.ok((await count(ledger, "SELECT count(DISTINCT b.slot) AS n FROM account a JOIN account_balance b ON b.account_id = a.id WHERE a.type = 'fee_revenue'")) > 1, 'spread over several slots');
+  });
+});
