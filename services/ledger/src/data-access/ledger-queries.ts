@@ -41,7 +41,7 @@ export function ledgerQueries(client: PrismaClient) {
   return {
     async trialBalance() {
       const rows = await client.$queryRawUnsafe<Array<{ currency: string; debits: bigint; credits: bigint }>>(
-        'SELECT currency, COALESCE(sum(debit_minor), 0)::bigint AS debits, COALESCE(sum(credit_minor), 0)::bigint AS credits FROM ledger_posting GROUP BY currency ORDER BY currency',
+        'SELECT currency, COALESCE(sum(debit_minor), 0)::bigint AS debits, COALESCE(sum(credit_minor), 0)::bigint AS credits FROM ledger_posting WHERE NOT pending GROUP BY currency ORDER BY currency',
       );
       const currencies = rows.map((row) => ({ currency: row.currency, debitsMinor: Number(row.debits), creditsMinor: Number(row.credits), balanced: row.debits === row.credits }));
       return { balanced: currencies.every((row) => row.balanced), currencies };
@@ -64,7 +64,7 @@ export function ledgerQueries(client: PrismaClient) {
         `SELECT * FROM (
            SELECT p.id, p.transfer_id, t.kind, p.debit_minor, p.credit_minor, t.created_at,
                   sum(p.credit_minor - p.debit_minor) OVER (ORDER BY p.id)::bigint AS running
-           FROM ledger_posting p JOIN transfer t ON t.id = p.transfer_id WHERE p.account_id = $1::uuid) AS lines
+           FROM ledger_posting p JOIN transfer t ON t.id = p.transfer_id WHERE p.account_id = $1::uuid AND NOT p.pending) AS lines
          WHERE $2::bigint IS NULL OR id < $2 ORDER BY id DESC LIMIT $3`,
         id,
         page.before ?? null,

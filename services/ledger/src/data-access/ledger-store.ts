@@ -1,17 +1,15 @@
 /**
  * The ledger on one transaction. A transfer is one INSERT that does nothing when its id exists
  * (so recording twice is a no-op and concurrent duplicates wait for the first), then its
- * postings, then the balance rows. A hot account's balance is spread over several slot rows and
- * each transfer adds to a random one, so concurrent payments do not queue on one row lock; a
- * rule-bound account (a wallet) has one row, changed only by a conditional UPDATE that keeps it
- * covered. Balance rows are touched in (account, slot) order, so transfers cannot deadlock.
+ * postings, then the balance rows (balances.ts).
  */
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AppError } from '@platform/shared/errors';
 import type { Account, AccountKey, BalanceRule, LedgerStore } from '../domain/ports.ts';
 import type { FeeSchedule } from '../domain/fees.ts';
 import { assertBalanced } from '../domain/transfers.ts';
 import type { Tx } from './database.ts';
+import { applyBalanceDeltas } from './balances.ts';
 
 export interface LedgerSettings {
   defaultFee: FeeSchedule;
@@ -85,7 +83,7 @@ export function ledgerStore(tx: Tx, settings: LedgerSettings): LedgerStore {
         postings.map((posting) => posting.debitMinor),
         postings.map((posting) => posting.creditMinor),
       );
-      await applyToBalances(tx, postings, accounts);
+      await applyBalanceDeltas(tx, postings.map((posting) => ({ accountId: posting.accountId, debitsPosted: posting.debitMinor, creditsPosted: posting.creditMinor })), accounts);
       return true;
     },
     async lockCharge(chargeId) {
@@ -120,45 +118,3 @@ export function ledgerStore(tx: Tx, settings: LedgerSettings): LedgerStore {
     },
   };
 }
-
-/** Adds the postings to balance rows: one statement for free accounts, a guarded UPDATE for ruled ones. */
-async function applyToBalances(tx: Tx, postings: NewTransferPostings, accounts: ReadonlyMap<string, Account>): Promise<void> {
-  const changes = new Map<string, { accountId: string; slot: number; debit: bigint; credit: bigint; ruled: boolean }>();
-  for (const posting of postings) {
-    const account = accounts.get(posting.accountId);
-    if (!account) throw new AppError('internal', `posting to an account that was not opened: ${posting.accountId}`);
-    const slot = account.slots > 1 ? randomInt(account.slots) : 0;
-    const key = `${account.id}:${slot}`;
-    const change = changes.get(key) ?? { accountId: account.id, slot, debit: 0n, credit: 0n, ruled: account.rule === 'credits_cover_debits' };
-    change.debit += posting.debitMinor;
-    change.credit += posting.creditMinor;
-    changes.set(key, change);
-  }
-  const ordered = [...changes.values()].sort((a, b) => (a.accountId === b.accountId ? a.slot - b.slot : a.accountId < b.accountId ? -1 : 1));
-  const free = ordered.filter((change) => !change.ruled);
-  if (free.length > 0) {
-    await tx.$executeRawUnsafe(
-      `INSERT INTO account_balance (account_id, slot, debits_posted, credits_posted)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::bigint[])
-       ON CONFLICT (account_id, slot) DO UPDATE SET debits_posted = account_balance.debits_posted + EXCLUDED.debits_posted,
-                                                   credits_posted = account_balance.credits_posted + EXCLUDED.credits_posted`,
-      free.map((change) => change.accountId),
-      free.map((change) => change.slot),
-      free.map((change) => change.debit),
-      free.map((change) => change.credit),
-    );
-  }
-  for (const change of ordered.filter((item) => item.ruled)) {
-    await tx.$executeRawUnsafe('INSERT INTO account_balance (account_id, slot) VALUES ($1::uuid, 0) ON CONFLICT DO NOTHING', change.accountId);
-    const applied = await tx.$executeRawUnsafe(
-      `UPDATE account_balance SET debits_posted = debits_posted + $2, credits_posted = credits_posted + $3
-       WHERE account_id = $1::uuid AND slot = 0 AND credits_posted + $3 - debits_posted - debits_pending - $2 >= 0`,
-      change.accountId,
-      change.debit,
-      change.credit,
-    );
-    if (applied === 0) throw new AppError('unprocessable', `insufficient funds in account ${change.accountId}`);
-  }
-}
-
-type NewTransferPostings = Parameters<LedgerStore['recordTransfer']>[0]['postings'];

@@ -24,7 +24,7 @@ export interface Account extends AccountKey {
 
 export interface NewTransfer {
   id: string;
-  kind: 'charge' | 'refund';
+  kind: 'charge' | 'refund' | 'top_up';
   reversesId: string | null;
   orderId: string | null;
   customerId: string | null;
@@ -66,4 +66,29 @@ export interface LedgerContext {
   publish(events: readonly NewEvent[]): Promise<void>;
   /** The event being recorded: its id and correlation id are kept on the transfer. */
   cause: { eventId: string; correlationId: string };
+}
+
+/** A pending (two-phase) transfer between two accounts, as recorded. */
+export interface Hold {
+  id: string;
+  debitAccount: Account;
+  creditAccount: Account;
+  currency: string;
+  amount: bigint;
+  timeoutAt: Date;
+  /** The transfer that resolved it (post, void or expire), if any. */
+  resolvedBy: string | null;
+}
+
+export interface HoldStore {
+  /** false when a transfer with this id exists; throws when the debit account cannot cover it. */
+  recordHold(hold: Omit<Hold, 'resolvedBy'>, cause: LedgerContext['cause']): Promise<boolean>;
+  findHold(id: string): Promise<Hold | null>;
+  /**
+   * Resolves a hold once: posts `postAmount` (0 for a void or an expiry) and releases the rest.
+   * false when something else resolved it first.
+   */
+  resolveHold(hold: Hold, resolution: { id: string; kind: 'post' | 'void' | 'expire'; postAmount: bigint }, cause: LedgerContext['cause']): Promise<boolean>;
+  /** Unresolved holds past their timeout, locked for this transaction (others skip them). */
+  claimExpired(now: Date, limit: number): Promise<Hold[]>;
 }

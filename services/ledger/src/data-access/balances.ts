@@ -1,0 +1,70 @@
+/**
+ * Balance rows move in the same transaction as the postings. A hot account's change goes to a
+ * random slot row (reads sum the slots); a wallet's single row changes only through a guarded
+ * UPDATE that keeps posted and pending debits covered by credits. Rows are touched in
+ * (account, slot) order, so two transfers never wait on each other in opposite orders.
+ */
+import { randomInt } from 'node:crypto';
+import { AppError } from '@platform/shared/errors';
+import type { Account } from '../domain/ports.ts';
+import type { Tx } from './database.ts';
+
+export interface BalanceDelta {
+  accountId: string;
+  debitsPosted?: bigint;
+  creditsPosted?: bigint;
+  debitsPending?: bigint;
+  creditsPending?: bigint;
+}
+
+interface Row {
+  accountId: string;
+  slot: number;
+  ruled: boolean;
+  values: [bigint, bigint, bigint, bigint];
+}
+
+export async function applyBalanceDeltas(tx: Tx, deltas: readonly BalanceDelta[], accounts: ReadonlyMap<string, Account>): Promise<void> {
+  const rows = new Map<string, Row>();
+  for (const delta of deltas) {
+    const account = accounts.get(delta.accountId);
+    if (!account) throw new AppError('internal', `a balance change for an account that was not opened: ${delta.accountId}`);
+    const slot = account.slots > 1 ? randomInt(account.slots) : 0;
+    const key = `${account.id}:${slot}`;
+    const row = rows.get(key) ?? { accountId: account.id, slot, ruled: account.rule === 'credits_cover_debits', values: [0n, 0n, 0n, 0n] };
+    row.values = [row.values[0] + (delta.debitsPosted ?? 0n), row.values[1] + (delta.creditsPosted ?? 0n), row.values[2] + (delta.debitsPending ?? 0n), row.values[3] + (delta.creditsPending ?? 0n)];
+    rows.set(key, row);
+  }
+  const ordered = [...rows.values()].sort((a, b) => (a.accountId === b.accountId ? a.slot - b.slot : a.accountId < b.accountId ? -1 : 1));
+  const free = ordered.filter((row) => !row.ruled);
+  if (free.length > 0) {
+    const column = (index: number) => free.map((row) => row.values[index]!);
+    await tx.$executeRawUnsafe(
+      `INSERT INTO account_balance (account_id, slot, debits_posted, credits_posted, debits_pending, credits_pending)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
+       ON CONFLICT (account_id, slot) DO UPDATE SET
+         debits_posted = account_balance.debits_posted + EXCLUDED.debits_posted, credits_posted = account_balance.credits_posted + EXCLUDED.credits_posted,
+         debits_pending = account_balance.debits_pending + EXCLUDED.debits_pending, credits_pending = account_balance.credits_pending + EXCLUDED.credits_pending`,
+      free.map((row) => row.accountId),
+      free.map((row) => row.slot),
+      column(0),
+      column(1),
+      column(2),
+      column(3),
+    );
+  }
+  for (const row of ordered.filter((item) => item.ruled)) {
+    await tx.$executeRawUnsafe('INSERT INTO account_balance (account_id, slot) VALUES ($1::uuid, 0) ON CONFLICT DO NOTHING', row.accountId);
+    const [dp, cp, dq, cq] = row.values;
+    const applied = await tx.$executeRawUnsafe(
+      `UPDATE account_balance SET debits_posted = debits_posted + $2, credits_posted = credits_posted + $3, debits_pending = debits_pending + $4, credits_pending = credits_pending + $5
+       WHERE account_id = $1::uuid AND slot = 0 AND (credits_posted + $3) - (debits_posted + $2) - (debits_pending + $4) >= 0`,
+      row.accountId,
+      dp,
+      cp,
+      dq,
+      cq,
+    );
+    if (applied === 0) throw new AppError('unprocessable', `insufficient funds in account ${row.accountId}`);
+  }
+}
