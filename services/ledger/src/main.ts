@@ -7,6 +7,7 @@ import { connectDatabase } from './data-access/database.ts';
 import { ledgerHandlers } from './entry-points/messaging-handlers.ts';
 import { ledgerRoutes } from './entry-points/http-routes.ts';
 import { ledgerQueries } from './data-access/ledger-queries.ts';
+import { startHoldSweeper } from './entry-points/hold-sweeper.ts';
 
 const config = loadConfigOrExit(
   baseServiceConfig.extend({
@@ -14,6 +15,7 @@ const config = loadConfigOrExit(
     LEDGER_DEFAULT_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(290),
     LEDGER_DEFAULT_FEE_FIXED_MINOR: z.coerce.number().int().min(0).default(30),
     LEDGER_HOT_ACCOUNT_SLOTS: configParts.positiveInt.max(256).default(16),
+    HOLD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
   }),
 );
 const logger = createLogger('ledger', config.LOG_LEVEL);
@@ -24,6 +26,7 @@ const running = await runService({
   logger,
   db,
   routers: [ledgerRoutes(ledgerQueries(db.client))],
+  startBackground: () => [startHoldSweeper(db, config.HOLD_SWEEP_INTERVAL_MS, logger)],
   handlers: ledgerHandlers({ defaultFee: { bps: config.LEDGER_DEFAULT_FEE_BPS, fixedMinor: BigInt(config.LEDGER_DEFAULT_FEE_FIXED_MINOR) }, hotAccountSlots: config.LEDGER_HOT_ACCOUNT_SLOTS }),
 });
 stopOnSignals(running, logger);

@@ -6,6 +6,7 @@ import { expireHolds, holdFunds, postHold, voidHold } from '../src/domain/holds.
 import type { Account, LedgerContext } from '../src/domain/ports.ts';
 import { credit, debit } from '../src/domain/transfers.ts';
 import { createLedgerDatabase } from './support/ledger-db.ts';
+import { verifyLedger } from '../src/data-access/verify-ledger.ts';
 
 type LedgerDatabase = Awaited<ReturnType<typeof createLedgerDatabase>>;
 const cause: LedgerContext['cause'] = { eventId: 'test', correlationId: 'test' };
@@ -15,7 +16,10 @@ describe('two-phase transfers (holds) against the real PostgreSQL', () => {
   before(async () => {
     ledger = await createLedgerDatabase(40);
   });
-  after(async () => ledger.drop());
+  after(async () => {
+    assert.deepEqual(await verifyLedger(ledger.db), [], 'the books verify after every race');
+    await ledger.drop();
+  });
 
   /** A customer's wallet funded with `amount`, and a merchant payable to pay into. */
   async function fundedWallet(amount: bigint): Promise<{ wallet: Account; payable: Account }> {

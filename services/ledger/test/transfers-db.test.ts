@@ -5,6 +5,7 @@ import { recordCharge } from '../src/domain/record-charge.ts';
 import { recordRefund } from '../src/domain/record-refund.ts';
 import { credit, debit } from '../src/domain/transfers.ts';
 import { createLedgerDatabase } from './support/ledger-db.ts';
+import { verifyLedger } from '../src/data-access/verify-ledger.ts';
 
 type LedgerDatabase = Awaited<ReturnType<typeof createLedgerDatabase>>;
 
@@ -80,5 +81,18 @@ describe('transfers against the real PostgreSQL', () => {
     const fromPostings = await count(ledger, "SELECT sum(p.credit_minor - p.debit_minor) AS n FROM ledger_posting p JOIN account a ON a.id = p.account_id WHERE a.type = 'fee_revenue'");
     assert.equal(fromPostings, after, 'balance rows equal the sum of postings');
     assert.ok((await count(ledger, "SELECT count(DISTINCT b.slot) AS n FROM account a JOIN account_balance b ON b.account_id = a.id WHERE a.type = 'fee_revenue'")) > 1, 'spread over several slots');
+  });
+
+  it('when the books are audited, then everything above verifies; when a balance row is tampered with, then the audit names the account', async () => {
+    assert.deepEqual(await verifyLedger(ledger.db), []);
+    const { rows } = await ledger.raw.query<{ account_id: string; slot: number }>("SELECT b.account_id, b.slot FROM account_balance b JOIN account a ON a.id = b.account_id WHERE a.type = 'merchant_payable' LIMIT 1");
+    const { account_id: accountId, slot } = rows[0]!;
+    await ledger.raw.query('UPDATE account_balance SET credits_posted = credits_posted + 1 WHERE account_id = $1 AND slot = $2', [accountId, slot]);
+    try {
+      const problems = await verifyLedger(ledger.db);
+      assert.deepEqual(problems.map((problem) => [problem.check, problem.ids]), [['balance rows equal postings', [accountId]]]);
+    } finally {
+      await ledger.raw.query('UPDATE account_balance SET credits_posted = credits_posted - 1 WHERE account_id = $1 AND slot = $2', [accountId, slot]);
+    }
   });
 });
