@@ -116,4 +116,34 @@ describe('order saga outcomes, end to end through the gateway', () => {
     assert.deepEqual(payment.gatewayOperations, [], 'the card was never charged');
     assert.equal((await api.order(orderId)).status, 'CANCELLED');
   });
+
+  it("when an admin prices a merchant and an order is paid, then the merchant reads the net amount on its payable and statement, and no one else can", async () => {
+    const merchantId = api.sessions!.merchantId;
+    const priced = await api.request('PUT', `/ledger/merchants/${merchantId}/fee`, { bps: 500, fixedMinor: 0 }, {}, 'admin');
+    assert.equal(priced.status, 200);
+    const productId = await api.createProduct({ stock: 5, priceMinor: 2_000 });
+    const orderId = await api.placeOrder(productId, { quantity: 1 });
+    assert.equal((await api.finalOrder(orderId)).status, 'COMPLETED');
+    const entries = await waitFor('the charge', async () => {
+      const found = await api.ledgerEntries(orderId);
+      return found.length === 1 ? found : undefined;
+    });
+    const payablePosting = entries[0]!.postings.find((posting) => posting.account === `merchant_payable:${merchantId}`);
+    assert.equal(payablePosting?.creditMinor, 1_900, '5 % of 2000 is the fee');
+
+    const mine = await api.request<Array<{ id: string; type: string; ownerId: string }>>('GET', '/ledger/accounts', undefined, {}, 'merchant');
+    assert.deepEqual(mine.body.map((account) => [account.type, account.ownerId]), [['merchant_payable', merchantId]], 'a merchant lists only its own accounts');
+    const payableId = mine.body[0]!.id;
+    const account = await api.request<{ posted: number; pending: number; available: number; currency: string }>('GET', `/ledger/accounts/${payableId}`, undefined, {}, 'merchant');
+    assert.equal(account.body.currency, 'EUR');
+    assert.equal(account.body.available, account.body.posted - account.body.pending);
+    const statement = await api.request<{ lines: Array<{ transferId: string; creditMinor: number; runningBalance: number }> }>('GET', `/ledger/accounts/${payableId}/statement?limit=1`, undefined, {}, 'merchant');
+    assert.equal(statement.body.lines[0]?.creditMinor, 1_900, 'the newest line first');
+    assert.equal(statement.body.lines[0]?.runningBalance, account.body.posted, 'its running balance is the balance');
+
+    assert.equal((await api.request('GET', `/ledger/accounts/${payableId}`, undefined, {}, 'customer')).status, 404, "a customer cannot read a merchant's payable");
+    assert.equal((await api.request('PUT', `/ledger/merchants/${merchantId}/fee`, { bps: 0, fixedMinor: 0 }, {}, 'merchant')).status, 403, 'merchants do not set their own fee');
+    const all = await api.request<Array<{ type: string }>>('GET', '/ledger/accounts?type=fee_revenue', undefined, {}, 'admin');
+    assert.deepEqual([...new Set(all.body.map((item) => item.type))], ['fee_revenue']);
+  });
 });
