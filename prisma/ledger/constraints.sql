@@ -17,3 +17,12 @@ DROP TRIGGER IF EXISTS ledger_posting_immutable ON ledger_posting;
 CREATE TRIGGER ledger_posting_immutable BEFORE UPDATE OR DELETE ON ledger_posting FOR EACH ROW EXECUTE FUNCTION refuse_ledger_change();
 DROP TRIGGER IF EXISTS ledger_posting_no_truncate ON ledger_posting;
 CREATE TRIGGER ledger_posting_no_truncate BEFORE TRUNCATE ON ledger_posting FOR EACH STATEMENT EXECUTE FUNCTION refuse_ledger_change();
+-- The role the ledger service runs as in production (LOGIN and a password are the operator's to
+-- give): it may read and add to the books, update balance rows, but never change or remove a
+-- transfer, a posting or an audit entry.
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ledger_service') THEN CREATE ROLE ledger_service NOLOGIN; END IF;
+END $$;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ledger_service;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ledger_service;
+REVOKE UPDATE, DELETE, TRUNCATE ON transfer, ledger_posting, audit_log FROM ledger_service;

@@ -41,8 +41,21 @@ describe('transfers against the real PostgreSQL', () => {
 
   it('when a posting or a transfer is updated or deleted by raw SQL, even by the table owner, then the database refuses', async () => {
     await ledger.inTransaction((context) => recordCharge(context, charge()));
-    for (const sql of ['UPDATE ledger_posting SET credit_minor = credit_minor + 1', 'DELETE FROM ledger_posting', 'UPDATE transfer SET kind = kind', 'DELETE FROM transfer', 'TRUNCATE ledger_posting', 'TRUNCATE transfer CASCADE']) {
-      await assert.rejects(ledger.raw.query(sql), /immutable/, sql);
+    const changes = ['UPDATE ledger_posting SET credit_minor = credit_minor + 1', 'DELETE FROM ledger_posting', 'UPDATE transfer SET kind = kind', 'DELETE FROM transfer', 'TRUNCATE ledger_posting', 'TRUNCATE transfer CASCADE'];
+    for (const sql of changes) await assert.rejects(ledger.raw.query(sql), /immutable/, `${sql} as the table owner`);
+    // The service's own role has no such privilege in the first place.
+    const client = await ledger.raw.connect();
+    try {
+      for (const sql of changes) {
+        await client.query('BEGIN; SET LOCAL ROLE ledger_service');
+        await assert.rejects(client.query(sql), /permission denied/, `${sql} as ledger_service`);
+        await client.query('ROLLBACK');
+      }
+      await client.query('BEGIN; SET LOCAL ROLE ledger_service');
+      assert.ok((await client.query('SELECT count(*) FROM transfer')).rowCount === 1, 'it may still read');
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
     }
   });
 
