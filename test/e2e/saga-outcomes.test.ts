@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
 import { stockOf, type GatewayClient } from './support/api.ts';
@@ -122,12 +123,18 @@ describe('order saga outcomes, end to end through the gateway', () => {
     const priced = await api.request('PUT', `/ledger/merchants/${merchantId}/fee`, { bps: 500, fixedMinor: 0 }, {}, 'admin');
     assert.equal(priced.status, 200);
     const productId = await api.createProduct({ stock: 5, priceMinor: 2_000 });
-    const orderId = await api.placeOrder(productId, { quantity: 1 });
+    const trail = `trail-${randomUUID().slice(0, 8)}`;
+    const placed = await api.request<{ orderId: string }>('POST', '/orders', { productId, quantity: 1, paymentMethod: 'CARD', cardToken: 'tok_visa' }, { 'idempotency-key': randomUUID(), 'x-correlation-id': trail });
+    const orderId = placed.body.orderId;
     assert.equal((await api.finalOrder(orderId)).status, 'COMPLETED');
     const entries = await waitFor('the charge', async () => {
       const found = await api.ledgerEntries(orderId);
       return found.length === 1 ? found : undefined;
     });
+    const transfer = entries[0]!;
+    assert.equal(transfer.correlationId, trail, "the request's correlation id leads to the money");
+    const timeline = await api.timeline(orderId);
+    assert.equal(timeline.events.find((event) => event.id === transfer.eventId)?.type, 'payment.succeeded.v1', 'and so does the event that caused it');
     const payablePosting = entries[0]!.postings.find((posting) => posting.account === `merchant_payable:${merchantId}`);
     assert.equal(payablePosting?.creditMinor, 1_900, '5 % of 2000 is the fee');
 

@@ -58,6 +58,8 @@ export const POLICY: readonly RoutePolicy[] = [
   { method: 'GET', path: '/ledger/accounts/:id', to: 'ledger', allow: ['customer', 'merchant', 'admin'] },
   { method: 'GET', path: '/ledger/accounts/:id/statement', to: 'ledger', allow: ['customer', 'merchant', 'admin'] },
   { method: 'PUT', path: '/ledger/merchants/:id/fee', to: 'ledger', allow: ['admin'] },
+  // A mistake is corrected by a reversing transfer, never by changing one.
+  { method: 'POST', path: '/ledger/transfers/:id/reversal', to: 'ledger', allow: ['admin'] },
   { method: 'GET', path: '/audit-log', to: 'audit', allow: ['admin'] },
 ];
 

@@ -8,6 +8,10 @@ import { ledgerHandlers } from './entry-points/messaging-handlers.ts';
 import { ledgerRoutes } from './entry-points/http-routes.ts';
 import { ledgerQueries } from './data-access/ledger-queries.ts';
 import { startHoldSweeper } from './entry-points/hold-sweeper.ts';
+import { ledgerStore } from './data-access/ledger-store.ts';
+import { reverseTransfer } from './domain/reverse-transfer.ts';
+import { recordAudit } from '@platform/shared/audit/audit-log';
+import { outboxPublisher } from '@platform/shared/outbox/write-events';
 
 const config = loadConfigOrExit(
   baseServiceConfig.extend({
@@ -20,13 +24,18 @@ const config = loadConfigOrExit(
 );
 const logger = createLogger('ledger', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+const settings = { defaultFee: { bps: config.LEDGER_DEFAULT_FEE_BPS, fixedMinor: BigInt(config.LEDGER_DEFAULT_FEE_FIXED_MINOR) }, hotAccountSlots: config.LEDGER_HOT_ACCOUNT_SLOTS };
 const running = await runService({
   name: 'ledger',
   ...runtimeFrom(config),
   logger,
   db,
-  routers: [ledgerRoutes(ledgerQueries(db.client))],
+  routers: [ledgerRoutes(ledgerQueries(db.client), (transferId, actor, correlationId) => db.transaction(async (tx) => {
+    const reversed = await reverseTransfer({ store: ledgerStore(tx, settings), publish: outboxPublisher(tx, { source: '/services/ledger', correlationId }), cause: { eventId: `request:${correlationId}`, correlationId } }, transferId);
+    await recordAudit(tx, { actor, action: 'transfer.reversed', target: `transfer:${transferId}`, outcome: reversed ? 'success' : 'failure' });
+    return reversed;
+  }))],
   startBackground: () => [startHoldSweeper(db, config.HOLD_SWEEP_INTERVAL_MS, logger)],
-  handlers: ledgerHandlers({ defaultFee: { bps: config.LEDGER_DEFAULT_FEE_BPS, fixedMinor: BigInt(config.LEDGER_DEFAULT_FEE_FIXED_MINOR) }, hotAccountSlots: config.LEDGER_HOT_ACCOUNT_SLOTS }),
+  handlers: ledgerHandlers(settings),
 });
 stopOnSignals(running, logger);

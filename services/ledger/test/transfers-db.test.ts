@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { recordCharge } from '../src/domain/record-charge.ts';
 import { recordRefund } from '../src/domain/record-refund.ts';
+import { reverseTransfer } from '../src/domain/reverse-transfer.ts';
 import { credit, debit } from '../src/domain/transfers.ts';
 import { createLedgerDatabase } from './support/ledger-db.ts';
 import { verifyLedger } from '../src/data-access/verify-ledger.ts';
@@ -94,6 +95,21 @@ describe('transfers against the real PostgreSQL', () => {
     const fromPostings = await count(ledger, "SELECT sum(p.credit_minor - p.debit_minor) AS n FROM ledger_posting p JOIN account a ON a.id = p.account_id WHERE a.type = 'fee_revenue'");
     assert.equal(fromPostings, after, 'balance rows equal the sum of postings');
     assert.ok((await count(ledger, "SELECT count(DISTINCT b.slot) AS n FROM account a JOIN account_balance b ON b.account_id = a.id WHERE a.type = 'fee_revenue'")) > 1, 'spread over several slots');
+  });
+
+  it('when a transfer is reversed, then every posting is turned around once, naming what it reverses, and the accounts net to zero', async () => {
+    const command = charge(randomUUID(), 4_321);
+    await ledger.inTransaction((context) => recordCharge(context, command));
+    const id = `charge:${command.paymentId}`;
+    assert.equal(await ledger.inTransaction((context) => reverseTransfer(context, id)), true);
+    assert.equal(await ledger.inTransaction((context) => reverseTransfer(context, id)), false, 'once');
+    await assert.rejects(ledger.inTransaction((context) => reverseTransfer(context, `reversal:${id}`)), /cannot be reversed/);
+    const { rows } = await ledger.raw.query<{ reverses_id: string; net: string }>(
+      `SELECT t.reverses_id, sum(p.debit_minor - p.credit_minor) FILTER (WHERE a.type = 'merchant_payable') AS net
+       FROM transfer t JOIN ledger_posting p ON p.transfer_id IN (t.id, t.reverses_id) JOIN account a ON a.id = p.account_id WHERE t.id = $1 GROUP BY t.reverses_id`,
+      [`reversal:${id}`],
+    );
+    assert.deepEqual(rows.map((row) => [row.reverses_id, Number(row.net)]), [[id, 0]]);
   });
 
   it('when the books are audited, then everything above verifies; when a balance row is tampered with, then the audit names the account', async () => {

@@ -69,7 +69,7 @@ export function gatewayClient(baseUrl: string, sessions?: Sessions) {
       return request<{ status: string; failureReason: string | null; gatewayOperations: Array<{ kind: string; outcome: string; amountMinor: number }> }>('GET', `/payments/${orderId}`);
     },
     async ledgerEntries(orderId: string) {
-      return (await request<Array<{ kind: string; postings: Array<{ account: string; debitMinor: number; creditMinor: number }> }>>('GET', `/ledger/entries?orderId=${orderId}`)).body;
+      return (await request<Array<{ id: string; kind: string; eventId: string | null; correlationId: string | null; postings: Array<{ account: string; debitMinor: number; creditMinor: number }> }>>('GET', `/ledger/entries?orderId=${orderId}`)).body;
     },
     sessions,
     async trialBalance() {
@@ -79,7 +79,7 @@ export function gatewayClient(baseUrl: string, sessions?: Sessions) {
       return (await request<Array<{ template: string; recipient: string | null }>>('GET', `/notifications?orderId=${orderId}`)).body;
     },
     async timeline(orderId: string) {
-      return (await request<{ events: Array<{ service: string; type: string; causedBy: string | null }> }>('GET', `/orders/${orderId}/timeline`)).body;
+      return (await request<{ events: Array<{ id: string; service: string; type: string; causedBy: string | null }> }>('GET', `/orders/${orderId}/timeline`)).body;
     },
   };
 }

@@ -108,6 +108,19 @@ export function ledgerStore(tx: Tx, settings: LedgerSettings): LedgerStore {
         payableAccountId: payable?.account_id ?? '',
       };
     },
+    async findTransfer(id) {
+      const transfer = await tx.transfer.findUnique({ where: { id }, include: { postings: { where: { pending: false }, orderBy: { id: 'asc' } } } });
+      if (!transfer) return null;
+      const rows = await tx.$queryRawUnsafe<AccountRow[]>('SELECT id, type, owner_key, currency, rule, slots FROM account WHERE id = ANY($1::uuid[])', transfer.postings.map((posting) => posting.accountId));
+      return {
+        kind: transfer.kind,
+        orderId: transfer.orderId,
+        customerId: transfer.customerId,
+        merchantId: transfer.merchantId,
+        postings: transfer.postings.map((posting) => ({ accountId: posting.accountId, currency: posting.currency, debitMinor: posting.debitMinor, creditMinor: posting.creditMinor })),
+        accounts: rows.map(toAccount),
+      };
+    },
     async refundedSoFar(chargeId) {
       const [row] = await tx.$queryRawUnsafe<Array<{ total: bigint }>>(
         `SELECT COALESCE(sum(p.credit_minor), 0)::bigint AS total FROM transfer t JOIN ledger_posting p ON p.transfer_id = t.id JOIN account a ON a.id = p.account_id

@@ -24,7 +24,7 @@ export interface Account extends AccountKey {
 
 export interface NewTransfer {
   id: string;
-  kind: 'charge' | 'refund' | 'top_up';
+  kind: 'charge' | 'refund' | 'top_up' | 'reversal';
   reversesId: string | null;
   orderId: string | null;
   customerId: string | null;
@@ -59,6 +59,8 @@ export interface LedgerStore {
   findCharge(chargeId: string): Promise<RecordedCharge | null>;
   /** What the refunds recorded so far gave back, in total. */
   refundedSoFar(chargeId: string): Promise<bigint>;
+  /** A recorded transfer's posted postings and their accounts, or null if there is none. */
+  findTransfer(id: string): Promise<{ kind: string; orderId: string | null; customerId: string | null; merchantId: string | null; postings: Posting[]; accounts: Account[] } | null>;
 }
 
 export interface LedgerContext {

@@ -6,7 +6,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '@platform/shared/errors';
-import { requireRole, type Identity } from '@platform/shared/http/identity';
+import { actorOf, requireRole, type Identity } from '@platform/shared/http/identity';
 import { validate } from '@platform/shared/http/validate';
 import type { LedgerQueries } from '../data-access/ledger-queries.ts';
 import { ACCOUNT_TYPES } from '../domain/ports.ts';
@@ -23,7 +23,10 @@ const accountParam = z.object({ id: z.string().uuid('account ids are UUIDs') });
 const statementQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().regex(/^\d{1,19}$/).optional() });
 const feeBody = z.object({ bps: z.number().int().min(0).max(10_000), fixedMinor: z.number().int().min(0).max(1_000_000) });
 
-export function ledgerRoutes(queries: LedgerQueries): Router {
+/** Reverses a transfer in its own transaction (and audits who asked); false if already reversed. */
+export type ReverseTransfer = (transferId: string, actor: string, correlationId: string) => Promise<boolean>;
+
+export function ledgerRoutes(queries: LedgerQueries, reverse: ReverseTransfer): Router {
   const router = new Router();
   const caller = (state: Record<string, unknown>) => ownerOf((state.identity as Identity | null) ?? null);
 
@@ -64,6 +67,14 @@ export function ledgerRoutes(queries: LedgerQueries): Router {
     const transfers = owner ? await queries.transfersForOrder(orderId, filter) : [];
     if (transfers.length === 0 && !(owner && 'all' in owner)) throw new AppError('not-found', `no entries for order ${orderId}`);
     ctx.body = transfers;
+  });
+
+  router.post('/ledger/transfers/:id/reversal', async (ctx) => {
+    const admin = requireRole(ctx.state, 'admin');
+    const { id } = validate(z.object({ id: z.string().min(1).max(200) }), ctx.params, 'transfer id');
+    const recorded = await reverse(id, actorOf(admin), ctx.state.correlationId as string);
+    ctx.status = recorded ? 201 : 200;
+    ctx.body = { reversalId: `reversal:${id}`, reverses: id, created: recorded };
   });
 
   router.put('/ledger/merchants/:id/fee', async (ctx) => {
