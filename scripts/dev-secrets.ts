@@ -13,6 +13,7 @@ const FILE = path.resolve(import.meta.dirname, '../.secrets/dev.json');
 export interface DevSecrets {
   internalAuthSecret: string;
   dataEncryptionKeys: string;
+  cardEncryptionKeys: string;
   dataIndexKey: string;
   metricsToken: string;
   adminEmail: string;
@@ -26,6 +27,7 @@ function generate(): DevSecrets {
   return {
     internalAuthSecret: random(32),
     dataEncryptionKeys: `dev1:${randomBytes(32).toString('base64')}`,
+    cardEncryptionKeys: `card1:${randomBytes(32).toString('base64')}`,
     dataIndexKey: randomBytes(32).toString('base64'),
     metricsToken: random(24),
     adminEmail: 'admin@platform.local',
@@ -35,11 +37,10 @@ function generate(): DevSecrets {
 }
 
 export function devSecrets(): DevSecrets {
-  let secrets: DevSecrets;
-  if (existsSync(FILE)) {
-    secrets = { ...generate(), ...(JSON.parse(readFileSync(FILE, 'utf8')) as Partial<DevSecrets>) };
-  } else {
-    secrets = generate();
+  const kept = existsSync(FILE) ? (JSON.parse(readFileSync(FILE, 'utf8')) as Partial<DevSecrets>) : {};
+  const secrets: DevSecrets = { ...generate(), ...kept };
+  // A secret added since the file was written is kept from now on, or it would change every run.
+  if (Object.keys(secrets).some((key) => !(key in kept))) {
     mkdirSync(path.dirname(FILE), { recursive: true, mode: 0o700 });
     writeFileSync(FILE, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
@@ -48,6 +49,7 @@ export function devSecrets(): DevSecrets {
     ...secrets,
     internalAuthSecret: env.INTERNAL_AUTH_SECRET ?? secrets.internalAuthSecret,
     dataEncryptionKeys: env.DATA_ENCRYPTION_KEYS ?? secrets.dataEncryptionKeys,
+    cardEncryptionKeys: env.CARD_ENCRYPTION_KEYS ?? secrets.cardEncryptionKeys,
     dataIndexKey: env.DATA_INDEX_KEY ?? secrets.dataIndexKey,
     adminEmail: env.ADMIN_EMAIL ?? secrets.adminEmail,
     adminPassword: env.ADMIN_PASSWORD ?? secrets.adminPassword,

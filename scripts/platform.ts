@@ -99,6 +99,7 @@ export class Platform {
       DATA_INDEX_KEY: this.secrets.dataIndexKey,
       METRICS_TOKEN: this.secrets.metricsToken,
       ...(name === 'order' ? { INVENTORY_URL: this.url('inventory'), PAYMENT_URL: this.url('payment') } : {}),
+      ...(name === 'payment' ? { CARD_ENCRYPTION_KEYS: this.secrets.cardEncryptionKeys } : {}),
       ...(name === 'auth' ? { ADMIN_EMAIL: this.secrets.adminEmail, ADMIN_PASSWORD: this.secrets.adminPassword } : {}),
       ...own,
     };

@@ -47,6 +47,7 @@ export const POLICY: readonly RoutePolicy[] = [
   { method: 'GET', path: '/orders', to: 'order', allow: ['customer', 'merchant', 'admin'] },
   { method: 'GET', path: '/orders/:id', to: 'order', allow: ['customer', 'merchant', 'admin'] },
   { method: 'GET', path: '/orders/:id/timeline', to: 'timeline', allow: ['customer', 'merchant', 'admin'] },
+  { method: 'POST', path: '/payments/cards', to: 'payment', allow: ['customer'] },
   { method: 'GET', path: '/payments/:orderId', to: 'payment', allow: ['customer', 'merchant', 'admin'] },
   { method: 'GET', path: '/notifications', to: 'notification', allow: ['customer', 'admin'] },
 

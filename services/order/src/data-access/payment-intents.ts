@@ -16,15 +16,19 @@ export function paymentIntents(paymentUrl: string, signedFetch: InternalFetch): 
   );
   return {
     async create(intent) {
+      let answer: 'filed' | 'refused';
       try {
-        await policy.execute(async ({ signal }) => {
+        answer = await policy.execute(async ({ signal }) => {
           const response = await signedFetch(`${paymentUrl}/payment-intents`, { method: 'POST', body: JSON.stringify(intent), signal });
           await response.body?.cancel();
+          if (response.status === 422) return 'refused';
           if (response.status !== 201 && response.status !== 200) throw new Error(`payment answered ${response.status}`);
+          return 'filed';
         });
       } catch (error) {
         throw new AppError('unavailable', 'payments are unavailable; try again shortly', undefined, { cause: error });
       }
+      if (answer === 'refused') throw new AppError('unprocessable', 'this card cannot be used for this order');
     },
   };
 }
