@@ -53,6 +53,7 @@ async function demo(): Promise<void> {
   const merchant = await call<{ id: string; clientId: string; clientSecret: string }>('POST', '/merchants', { name: 'Demo shop' });
   console.log(`admin created merchant ${merchant.id} (client ${merchant.clientId}; its secret is shown once)`);
   token = await logIn({ grant_type: 'client_credentials', client_id: merchant.clientId, client_secret: merchant.clientSecret });
+  const merchantToken = token;
   const tag = randomUUID().slice(0, 6);
   const tee = await call<{ id: string }>('POST', '/products', { sku: `TEE-${tag}`, name: 'Platform tee', priceMinor: 2500, currency: 'EUR', stock: 10 });
   const gone = await call<{ id: string }>('POST', '/products', { sku: `SOLD-OUT-${tag}`, name: 'Sold-out poster', priceMinor: 900, currency: 'EUR', stock: 0 });
@@ -76,6 +77,10 @@ async function demo(): Promise<void> {
   const product = await call<{ available: number; reserved: number; sold: number }>('GET', `/products/${tee.id}`);
   console.log(`\nstock of the tee: available ${product.available}, reserved ${product.reserved}, sold ${product.sold}`);
   const mine = await call<{ orders: unknown[] }>('GET', '/orders');
+  token = merchantToken;
+  const [payable] = await call<Array<{ type: string; posted: number; currency: string }>>('GET', '/ledger/accounts');
+  console.log(`the merchant's payable in the ledger: ${payable?.posted ?? 0} ${payable?.currency ?? ''} (the paid order less the platform fee)`);
+  token = customer;
   console.log(`the customer lists their ${mine.orders.length} orders`);
   token = await newCustomer();
   const peek = await send('GET', `/orders/${orderIds[0]}`);
