@@ -32,10 +32,7 @@ export interface RelayOptions {
   lanes?: number;
   /** Test hook: sleep this long after confirms and before marking rows sent. */
   pauseBeforeMarkMs?: number;
-  /**
-   * The broker user the publisher is connected as: stamped as each message's `user_id`, which
-   * RabbitMQ validates against the connection, so consumers know which service sent it.
-   */
+  /** The publisher's broker user, stamped as `user_id` (RabbitMQ checks it; consumers trust it). */
   userId?: string | undefined;
   /** Test hook: publish every event twice, as a redelivery storm would. */
   publishEachTwice?: boolean;
