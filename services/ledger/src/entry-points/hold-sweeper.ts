@@ -4,7 +4,7 @@
  * resolves once whatever races it.
  */
 import type { Logger } from '@platform/shared/logger';
-import { describeError } from '@platform/shared/errors';
+import { startPeriodicJob } from '@platform/shared/service/periodic-job';
 import type { BackgroundJob, ServiceDatabase } from '@platform/shared/service/run-service';
 import type { Tx } from '../data-access/database.ts';
 import { holdStore } from '../data-access/hold-store.ts';
@@ -13,23 +13,9 @@ import { expireHolds } from '../domain/holds.ts';
 const BATCH = 100;
 
 export function startHoldSweeper(db: ServiceDatabase<Tx>, intervalMs: number, logger: Logger): BackgroundJob {
-  let stopped = false;
-  let sweeping: Promise<void> = Promise.resolve();
-  const sweep = async () => {
-    for (;;) {
-      const expired = await db.transaction((tx) => expireHolds(holdStore(tx), { eventId: 'hold-sweeper', correlationId: 'hold-sweeper' }, new Date(), BATCH));
-      if (expired > 0) logger.info({ expired }, 'expired holds voided');
-      if (expired < BATCH || stopped) return;
-    }
-  };
-  const timer = setInterval(() => {
-    sweeping = sweeping.then(sweep).catch((error: unknown) => logger.warn({ err: describeError(error) }, 'hold sweep failed; next interval retries'));
-  }, intervalMs);
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await sweeping;
-    },
-  };
+  return startPeriodicJob('hold-sweeper', intervalMs, async () => {
+    const expired = await db.transaction((tx) => expireHolds(holdStore(tx), { eventId: 'hold-sweeper', correlationId: 'hold-sweeper' }, new Date(), BATCH));
+    if (expired > 0) logger.info({ expired }, 'expired holds voided');
+    return { more: expired === BATCH };
+  }, logger);
 }

@@ -4,24 +4,14 @@
  * until a payment erases it, which never comes. After a retention period the token is erased.
  */
 import type { Logger } from '@platform/shared/logger';
-import { describeError } from '@platform/shared/errors';
+import { startPeriodicJob } from '@platform/shared/service/periodic-job';
 import type { BackgroundJob } from '@platform/shared/service/run-service';
 
 /** `eraseStale` erases tokens past the retention and says how many. */
 export function startIntentSweeper(eraseStale: () => Promise<number>, logger: Logger, intervalMs = 60_000): BackgroundJob {
-  let sweeping: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    sweeping = sweeping
-      .then(async () => {
-        const erased = await eraseStale();
-        if (erased > 0) logger.info({ erased }, 'stale card tokens erased');
-      })
-      .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'intent sweep failed; next interval retries'));
-  }, intervalMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await sweeping;
-    },
-  };
+  return startPeriodicJob('intent-sweeper', intervalMs, async () => {
+    const erased = await eraseStale();
+    if (erased > 0) logger.info({ erased }, 'stale card tokens erased');
+    return { more: false };
+  }, logger);
 }
