@@ -147,6 +147,7 @@ describe('order saga outcomes, end to end through the gateway', () => {
     const statement = await api.request<{ lines: Array<{ transferId: string; creditMinor: number; runningBalance: number }> }>('GET', `/ledger/accounts/${payableId}/statement?limit=1`, undefined, {}, 'merchant');
     assert.equal(statement.body.lines[0]?.creditMinor, 1_900, 'the newest line first');
     assert.equal(statement.body.lines[0]?.runningBalance, account.body.posted, 'its running balance is the balance');
+    assert.equal((await api.request('GET', `/ledger/accounts/${payableId}/statement?before=9999999999999999999`, undefined, {}, 'merchant')).status, 400, 'a cursor out of range is bad input, not a 500');
 
     assert.equal((await api.request('GET', `/ledger/accounts/${payableId}`, undefined, {}, 'customer')).status, 404, "a customer cannot read a merchant's payable");
     assert.equal((await api.request('PUT', `/ledger/merchants/${merchantId}/fee`, { bps: 0, fixedMinor: 0 }, {}, 'merchant')).status, 403, 'merchants do not set their own fee');
