@@ -1,3 +1,4 @@
+import { AppError, isAppError } from '../errors.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import type { ServiceDatabase } from './run-service.ts';
 
@@ -22,6 +23,22 @@ export function prismaDatabase<Tx extends SqlTransaction, C extends PrismaLikeCl
     $executeRawUnsafe: (query, ...values: unknown[]) => client.$executeRawUnsafe(query, ...values),
     $queryRawUnsafe: (query, ...values: unknown[]) => client.$queryRawUnsafe(query, ...values),
     $disconnect: () => client.$disconnect(),
-    transaction: (work) => client.$transaction(work, { maxWait: 10_000, timeout: 30_000 }),
+    transaction: (work) => client.$transaction(work, { maxWait: 10_000, timeout: 30_000 }).catch(asUnavailableWhenSaturated),
   };
+}
+
+/**
+ * A transaction that could not start (or was cut off) because the pool or the database is
+ * saturated is a dependency outage, not a bug: a 503 with Retry-After for a request, a retry for
+ * a message. Prisma reports it with a code (P2024, P2028) or, through the driver adapter, only
+ * with a message.
+ */
+const SATURATED = /Unknown transaction status|Unable to start a transaction|Transaction already closed|Timed out fetching a new connection/i;
+
+export function asUnavailableWhenSaturated(error: unknown): never {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (!isAppError(error) && (code === 'P2024' || code === 'P2028' || (error instanceof Error && SATURATED.test(error.message)))) {
+    throw new AppError('unavailable', 'the database is busy; try again shortly', undefined, { cause: error });
+  }
+  throw error;
 }
