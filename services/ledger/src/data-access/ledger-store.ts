@@ -40,7 +40,11 @@ const toAccount = (row: AccountRow): Account => ({ id: row.id, type: row.type as
 
 export function ledgerStore(tx: Tx, settings: LedgerSettings): LedgerStore {
   return {
+    // Nearly always open already: one read. Only a first use inserts (racing openers do nothing).
     async openAccount(key) {
+      const find = () => tx.$queryRawUnsafe<AccountRow[]>('SELECT id, type, owner_key, currency, rule, slots FROM account WHERE type = $1 AND owner_key = $2 AND currency = $3', key.type, key.ownerKey, key.currency);
+      const [open] = await find();
+      if (open) return toAccount(open);
       const slots = HOT.has(key.type) ? settings.hotAccountSlots : 1;
       await tx.$executeRawUnsafe(
         'INSERT INTO account (id, type, owner_key, currency, rule, slots) VALUES ($1::uuid, $2, $3, $4, $5, $6) ON CONFLICT (type, owner_key, currency) DO NOTHING',
@@ -51,7 +55,7 @@ export function ledgerStore(tx: Tx, settings: LedgerSettings): LedgerStore {
         RULES[key.type],
         slots,
       );
-      const [row] = await tx.$queryRawUnsafe<AccountRow[]>('SELECT id, type, owner_key, currency, rule, slots FROM account WHERE type = $1 AND owner_key = $2 AND currency = $3', key.type, key.ownerKey, key.currency);
+      const [row] = await find();
       if (!row) throw new AppError('internal', 'an account vanished after it was opened');
       return toAccount(row);
     },
@@ -88,25 +92,6 @@ export function ledgerStore(tx: Tx, settings: LedgerSettings): LedgerStore {
     },
     async lockCharge(chargeId) {
       await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtextextended('charge:' || $1, 0))", chargeId);
-    },
-    async findCharge(chargeId) {
-      const rows = await tx.$queryRawUnsafe<Array<{ account_id: string; type: string; currency: string; debit_minor: bigint; credit_minor: bigint }>>(
-        'SELECT p.account_id, a.type, p.currency, p.debit_minor, p.credit_minor FROM ledger_posting p JOIN account a ON a.id = p.account_id WHERE p.transfer_id = $1',
-        chargeId,
-      );
-      const clearing = rows.find((row) => row.type === 'psp_clearing');
-      if (!clearing) return null;
-      const fee = rows.find((row) => row.type === 'fee_revenue');
-      const payable = rows.find((row) => row.type === 'merchant_payable' || row.type === 'suspense');
-      return {
-        id: chargeId,
-        currency: clearing.currency,
-        amount: clearing.debit_minor,
-        fee: fee?.credit_minor ?? 0n,
-        clearingAccountId: clearing.account_id,
-        feeAccountId: fee?.account_id ?? '',
-        payableAccountId: payable?.account_id ?? '',
-      };
     },
     async findTransfer(id) {
       const transfer = await tx.transfer.findUnique({ where: { id }, include: { postings: { where: { pending: false }, orderBy: { id: 'asc' } } } });

@@ -34,15 +34,14 @@ export interface NewTransfer {
   postings: Posting[];
 }
 
-/** A recorded charge, as much as a refund needs to know of it. */
-export interface RecordedCharge {
-  id: string;
-  currency: string;
-  amount: bigint;
-  fee: bigint;
-  payableAccountId: string;
-  clearingAccountId: string;
-  feeAccountId: string;
+/** A recorded transfer's posted postings and the accounts they moved. */
+export interface RecordedTransfer {
+  kind: string;
+  orderId: string | null;
+  customerId: string | null;
+  merchantId: string | null;
+  postings: Posting[];
+  accounts: Account[];
 }
 
 export interface LedgerStore {
@@ -56,11 +55,10 @@ export interface LedgerStore {
   recordTransfer(transfer: NewTransfer, accounts: ReadonlyMap<string, Account>): Promise<boolean>;
   /** Serializes refunds of one charge for the rest of the transaction. */
   lockCharge(chargeId: string): Promise<void>;
-  findCharge(chargeId: string): Promise<RecordedCharge | null>;
   /** What the refunds recorded so far gave back, in total. */
   refundedSoFar(chargeId: string): Promise<bigint>;
   /** A recorded transfer's posted postings and their accounts, or null if there is none. */
-  findTransfer(id: string): Promise<{ kind: string; orderId: string | null; customerId: string | null; merchantId: string | null; postings: Posting[]; accounts: Account[] } | null>;
+  findTransfer(id: string): Promise<RecordedTransfer | null>;
 }
 
 export interface LedgerContext {

@@ -13,14 +13,14 @@ export interface ChargeCommand {
 }
 
 /** The platform's own accounts in a currency, and the merchant's payable (suspense if unknown). */
-export async function chargeAccounts(context: LedgerContext, merchantId: string | null, currency: string) {
+async function chargeAccounts(context: LedgerContext, merchantId: string | null, currency: string) {
   const clearing = await context.store.openAccount({ type: 'psp_clearing', ownerKey: '', currency });
   const fees = await context.store.openAccount({ type: 'fee_revenue', ownerKey: '', currency });
   const payable = merchantId ? await context.store.openAccount({ type: 'merchant_payable', ownerKey: merchantId, currency }) : await context.store.openAccount({ type: 'suspense', ownerKey: '', currency });
   return { clearing, fees, payable };
 }
 
-export const byId = (...accounts: Account[]) => new Map(accounts.map((account) => [account.id, account]));
+const byId = (...accounts: Account[]) => new Map(accounts.map((account) => [account.id, account]));
 
 /**
  * A card charge, once per payment (`charge:<paymentId>`): the card processor owes us the amount
