@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
+import { LOG_EVERYTHING, signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
 import type { GatewayClient } from './support/api.ts';
 import { registerCustomer } from './support/sessions.ts';
 import { query } from './support/forge.ts';
@@ -12,7 +12,7 @@ describe('the card vault', () => {
   let platform: TestPlatform;
   let api: GatewayClient;
   before(async () => {
-    platform = await startTestPlatform();
+    platform = await startTestPlatform(LOG_EVERYTHING);
     api = await signedInClient(platform);
   });
   after(async () => platform.stopAll());

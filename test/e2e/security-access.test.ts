@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { signInternalRequest } from '../../shared/src/http/internal-auth.ts';
 import { SERVICES } from '../../scripts/platform.ts';
-import { signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
+import { LOG_EVERYTHING, signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
 import { gatewayClient, type GatewayClient } from './support/api.ts';
 import { createMerchant, login, registerCustomer } from './support/sessions.ts';
 import { query } from './support/forge.ts';
@@ -33,7 +33,7 @@ describe('access control, the closed door and data at rest', () => {
   let aliceOrder: string;
   let aliceEmail: string;
   before(async () => {
-    platform = await startTestPlatform();
+    platform = await startTestPlatform(LOG_EVERYTHING);
     alice = await signedInClient(platform);
     aliceEmail = `alice-${randomUUID().slice(0, 6)}@example.com`;
     const productId = await alice.createProduct({ stock: 5 });

@@ -39,6 +39,11 @@ export interface TestPlatform extends Platform {
   logs: string[];
 }
 
+/** Every process at debug level: for tests that search the logs for secrets (any level counts). */
+export const LOG_EVERYTHING: Partial<Record<ProcessName, Record<string, string>>> = Object.fromEntries(
+  (['order', 'inventory', 'payment', 'ledger', 'notification', 'auth', 'gateway', 'relay'] as const).map((name) => [name, { LOG_LEVEL: 'debug' }]),
+);
+
 export async function startTestPlatform(env: Partial<Record<ProcessName, Record<string, string>>> = {}): Promise<TestPlatform> {
   await recreateVhost(E2E_VHOST);
   await recreateDatabases();
