@@ -19,6 +19,9 @@ export interface DevSecrets {
   adminEmail: string;
   adminPassword: string;
   brokerPasswords: Record<string, string>;
+  /** The gateway simulator's secret API key and the secret its webhooks are signed with. */
+  pspApiKey: string;
+  pspWebhookSecret: string;
 }
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -33,6 +36,8 @@ function generate(): DevSecrets {
     adminEmail: 'admin@platform.local',
     adminPassword: random(18),
     brokerPasswords: Object.fromEntries(BROKER_SERVICES.map((service) => [service, random(18)])),
+    pspApiKey: `sk_test_${random(24)}`,
+    pspWebhookSecret: `whsec_${random(24)}`,
   };
 }
 
@@ -53,5 +58,7 @@ export function devSecrets(): DevSecrets {
     dataIndexKey: env.DATA_INDEX_KEY ?? secrets.dataIndexKey,
     adminEmail: env.ADMIN_EMAIL ?? secrets.adminEmail,
     adminPassword: env.ADMIN_PASSWORD ?? secrets.adminPassword,
+    pspApiKey: env.PSP_API_KEY ?? secrets.pspApiKey,
+    pspWebhookSecret: env.PSP_WEBHOOK_SECRET ?? secrets.pspWebhookSecret,
   };
 }

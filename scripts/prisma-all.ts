@@ -40,7 +40,10 @@ async function prisma(service: string, args: string[]): Promise<void> {
  * introspect them, and splits scripts at every `;`): the shared ones, then the service's own.
  */
 async function applyConstraints(service: string): Promise<void> {
-  const files = [path.join(PRISMA_DIR, '_messaging', 'constraints.sql'), path.join(PRISMA_DIR, service, 'constraints.sql')].filter((file) => existsSync(file));
+  // The shared ones only where the messaging tables are (the gateway simulator has none).
+  const shared = existsSync(path.join(PRISMA_DIR, service, 'messaging.prisma')) ? [path.join(PRISMA_DIR, '_messaging', 'constraints.sql')] : [];
+  const files = [...shared, path.join(PRISMA_DIR, service, 'constraints.sql')].filter((file) => existsSync(file));
+  if (files.length === 0) return;
   const client = new pg.Client({ connectionString: databaseUrlFor(service) });
   await client.connect();
   try {

@@ -1,0 +1,3 @@
+import { serviceConfig } from '../config-factory.ts';
+
+export default serviceConfig(import.meta.dirname);
