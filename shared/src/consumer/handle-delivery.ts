@@ -71,16 +71,23 @@ async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>
   const handler = context.handlers.get(envelope.type);
   if (!handler) throw new AppError('validation', `no handler for ${envelope.type} in ${context.queue}`);
   const data = parseEventData(handler.definition, envelope);
-  return context.transaction(async (tx) => {
-    if (!(await recordInInbox(tx, context.queue, envelope.id, envelope.type))) return 'duplicate';
+  const committed: (() => Promise<void>)[] = [];
+  const outcome = await context.transaction(async (tx) => {
+    committed.length = 0; // a retried transaction starts over
+    if (!(await recordInInbox(tx, context.queue, envelope.id, envelope.type))) return 'duplicate' as const;
     const cause = { id: envelope.id, correlationid: envelope.correlationid, traceparent: envelope.traceparent };
     await handler.handle(data, {
       tx,
       envelope,
       publish: outboxPublisher(tx, { source: context.source, cause }),
+      afterCommit: (task) => committed.push(task),
     });
-    return 'applied';
+    return 'applied' as const;
   });
+  for (const task of committed) {
+    task().catch((error: unknown) => context.logger.warn({ err: describeError(error) }, 'after-commit work failed; its sweeper finishes it'));
+  }
+  return outcome;
 }
 
 async function routeFailure<Tx extends SqlTransaction>(

@@ -8,6 +8,12 @@ export interface HandlerContext<Tx extends SqlTransaction> {
   envelope: Envelope;
   /** Writes events caused by this one to the outbox, in the same transaction. */
   publish: (events: readonly NewEvent[]) => Promise<void>;
+  /**
+   * Work to start once this transaction has committed (a call to the outside world, which must
+   * never run inside it). Not awaited and lost in a crash: whatever it does, a sweeper must be
+   * able to finish from the committed state.
+   */
+  afterCommit: (task: () => Promise<void>) => void;
 }
 
 export interface EventHandler<Tx extends SqlTransaction> {

@@ -10,7 +10,7 @@ import type { EventHandler } from '../consumer/handler.ts';
 import { startConsumer } from '../consumer/start-consumer.ts';
 import { createApp } from '../http/create-app.ts';
 import { eventsRouter } from '../http/events-router.ts';
-import { createMetrics } from '../metrics.ts';
+import { createMetrics, type ServiceMetrics } from '../metrics.ts';
 import type { InternalAuthOptions } from '../http/internal-auth.ts';
 
 export interface ServiceDatabase<Tx extends SqlTransaction> extends SqlTransaction {
@@ -38,6 +38,8 @@ export interface ServiceDefinition<Tx extends SqlTransaction> {
   /** Accept an event only when the broker-validated publisher owns its type. */
   verifyPublisher: boolean;
   startBackground?: () => BackgroundJob[];
+  /** The service's metrics, when it registers some of its own (made here otherwise). */
+  metrics?: ServiceMetrics;
 }
 
 export interface RunningService {
@@ -46,7 +48,7 @@ export interface RunningService {
 }
 
 export async function runService<Tx extends SqlTransaction>(service: ServiceDefinition<Tx>): Promise<RunningService> {
-  const metrics = createMetrics(service.name);
+  const metrics = service.metrics ?? createMetrics(service.name);
   let brokerConnected = service.handlers.length === 0;
   const consumer =
     service.handlers.length > 0

@@ -1,0 +1,114 @@
+/**
+ * Idempotency keys with the semantics of the big payment APIs, for every POST that creates
+ * something: the same key and request replay the stored first response (status and body,
+ * `Idempotent-Replayed: true`); the same key with another request is a 422; a request while the
+ * first with that key is still in flight is a 409; keys belong to the caller and expire after
+ * 24 hours. The service's own database holds the records (a primary key on caller + key is the
+ * backstop against two winners). Only successes are stored: a request that failed may be retried
+ * with its key (an outage must not be replayed for a day).
+ */
+import { createHash } from 'node:crypto';
+import type { Middleware } from 'koa';
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+import type { SqlTransaction } from '../outbox/sql-client.ts';
+import { validate } from './validate.ts';
+
+export const IDEMPOTENCY_TTL_HOURS = 24;
+/** A request that held its key this long without finishing is taken to have died with its process. */
+const IN_FLIGHT_LOCK_MS = 60_000;
+
+type Begin = { kind: 'new' } | { kind: 'replay'; status: number; body: string } | { kind: 'in-flight' } | { kind: 'mismatch' };
+
+export interface IdempotencyStore {
+  begin(scope: string, key: string, requestHash: string): Promise<Begin>;
+  finish(scope: string, key: string, status: number, body: string): Promise<void>;
+  abandon(scope: string, key: string): Promise<void>;
+  /** Forgets records past the TTL, at most `limit` at a time; says how many. */
+  prune(limit: number): Promise<number>;
+}
+
+export function sqlIdempotencyStore(db: SqlTransaction): IdempotencyStore {
+  return {
+    async begin(scope, key, requestHash) {
+      await db.$executeRawUnsafe(`DELETE FROM idempotency_record WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3)`, scope, key, IDEMPOTENCY_TTL_HOURS);
+      const inserted = await db.$executeRawUnsafe(
+        `INSERT INTO idempotency_record (scope, key, request_hash, state, locked_until) VALUES ($1, $2, $3, 'IN_FLIGHT', now() + make_interval(secs => $4::double precision / 1000)) ON CONFLICT DO NOTHING`,
+        scope,
+        key,
+        requestHash,
+        IN_FLIGHT_LOCK_MS,
+      );
+      if (inserted === 1) return { kind: 'new' };
+      const [record] = await db.$queryRawUnsafe<{ request_hash: string; state: string; response_status: number | null; response_body: string | null; lock_expired: boolean }[]>(
+        'SELECT request_hash, state, response_status, response_body, locked_until <= now() AS lock_expired FROM idempotency_record WHERE scope = $1 AND key = $2',
+        scope,
+        key,
+      );
+      if (!record) return { kind: 'in-flight' }; // abandoned between our two statements: the client retries
+      if (record.request_hash !== requestHash) return { kind: 'mismatch' };
+      if (record.state === 'DONE') return { kind: 'replay', status: record.response_status ?? 200, body: record.response_body ?? 'null' };
+      if (!record.lock_expired) return { kind: 'in-flight' };
+      const taken = await db.$executeRawUnsafe(
+        `UPDATE idempotency_record SET locked_until = now() + make_interval(secs => $3::double precision / 1000) WHERE scope = $1 AND key = $2 AND state = 'IN_FLIGHT' AND locked_until <= now()`,
+        scope,
+        key,
+        IN_FLIGHT_LOCK_MS,
+      );
+      return taken === 1 ? { kind: 'new' } : { kind: 'in-flight' };
+    },
+    async finish(scope, key, status, body) {
+      await db.$executeRawUnsafe(`UPDATE idempotency_record SET state = 'DONE', response_status = $3, response_body = $4 WHERE scope = $1 AND key = $2`, scope, key, status, body);
+    },
+    async abandon(scope, key) {
+      await db.$executeRawUnsafe(`DELETE FROM idempotency_record WHERE scope = $1 AND key = $2 AND state = 'IN_FLIGHT'`, scope, key);
+    },
+    async prune(limit) {
+      return db.$executeRawUnsafe(
+        `DELETE FROM idempotency_record WHERE ctid IN (SELECT ctid FROM idempotency_record WHERE created_at < now() - make_interval(hours => $1) LIMIT $2)`,
+        IDEMPOTENCY_TTL_HOURS,
+        limit,
+      );
+    },
+  };
+}
+
+const keySchema = z.string().trim().min(1, 'the Idempotency-Key header is required').max(255);
+
+/**
+ * Route middleware. `required` makes the header mandatory (orders); otherwise a POST without one
+ * is simply not idempotent. The caller is the signed-in identity (or the calling service).
+ */
+export function idempotent(store: IdempotencyStore, options: { required: boolean }): Middleware {
+  return async (ctx, next) => {
+    const header = ctx.get('idempotency-key');
+    if (!header && !options.required) {
+      await next();
+      return;
+    }
+    const key = validate(keySchema, header, 'Idempotency-Key header');
+    const identity = ctx.state.identity as { sub?: string } | null | undefined;
+    const scope = identity?.sub ?? `service:${String(ctx.state.caller ?? 'anonymous')}`;
+    const requestHash = createHash('sha256').update(`${ctx.method} ${ctx.path}\n`).update((ctx.state.rawBody as Buffer | undefined) ?? Buffer.alloc(0)).digest('hex');
+    const begun = await store.begin(scope, key, requestHash);
+    if (begun.kind === 'mismatch') throw new AppError('unprocessable', 'this Idempotency-Key was already used with a different request');
+    if (begun.kind === 'in-flight') {
+      ctx.set('retry-after', '1');
+      throw new AppError('conflict', 'a request with this Idempotency-Key is still in progress; retry shortly');
+    }
+    if (begun.kind === 'replay') {
+      ctx.status = begun.status;
+      ctx.body = JSON.parse(begun.body) as unknown;
+      ctx.set('idempotent-replayed', 'true');
+      return;
+    }
+    try {
+      await next();
+    } catch (error) {
+      await store.abandon(scope, key).catch(() => undefined); // the lock's expiry frees it otherwise
+      throw error;
+    }
+    if (ctx.status >= 200 && ctx.status < 300) await store.finish(scope, key, ctx.status, JSON.stringify(ctx.body ?? null));
+    else await store.abandon(scope, key);
+  };
+}
