@@ -14,10 +14,13 @@ import { BROKER_SERVICES } from '../shared/src/amqp/broker-users.ts';
 
 export const SERVICES = ['order', 'inventory', 'payment', 'ledger', 'notification', 'auth'] as const;
 export type ServiceName = (typeof SERVICES)[number];
-export type ProcessName = ServiceName | 'gateway' | 'relay';
+/** The payment gateway simulator: the outside world, with a database of its own but no broker. */
+export const SIMULATORS = ['psp'] as const;
+export const DATABASES = [...SERVICES, ...SIMULATORS] as const;
+export type ProcessName = ServiceName | 'gateway' | 'relay' | 'psp';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const OFFSET: Record<ServiceName | 'gateway', number> = { gateway: 0, order: 1, inventory: 2, payment: 3, ledger: 4, notification: 5, auth: 6 };
+const OFFSET: Record<ServiceName | 'gateway' | 'psp', number> = { gateway: 0, order: 1, inventory: 2, payment: 3, ledger: 4, notification: 5, auth: 6, psp: 7 };
 
 export interface PlatformOptions {
   /** The gateway's port; services take the next six. */
@@ -61,7 +64,7 @@ export class Platform {
     await ensureServiceUsers(decodeURIComponent(new URL(this.options.amqpUrl).pathname.slice(1)) || '/', this.secrets.brokerPasswords);
   }
 
-  url(name: ServiceName | 'gateway'): string {
+  url(name: ServiceName | 'gateway' | 'psp'): string {
     return `http://127.0.0.1:${this.options.basePort + OFFSET[name]}`;
   }
 
@@ -73,6 +76,17 @@ export class Platform {
         ...common,
         RELAY_DATABASE_URLS: BROKER_SERVICES.map((service) => databaseUrlFor(service, this.options.databasePrefix)).join(','),
         RELAY_AMQP_URLS: BROKER_SERVICES.map((service) => this.amqpUrlFor(service)).join(','),
+        ...own,
+      };
+    }
+    if (name === 'psp') {
+      return {
+        ...common,
+        PORT: String(this.options.basePort + OFFSET.psp),
+        DATABASE_URL: databaseUrlFor('psp', this.options.databasePrefix),
+        PSP_API_KEY: this.secrets.pspApiKey,
+        PSP_WEBHOOK_SECRET: this.secrets.pspWebhookSecret,
+        PSP_WEBHOOK_URL: `${this.url('payment')}/webhooks/gateway`,
         ...own,
       };
     }
@@ -99,7 +113,7 @@ export class Platform {
       DATA_INDEX_KEY: this.secrets.dataIndexKey,
       METRICS_TOKEN: this.secrets.metricsToken,
       ...(name === 'order' ? { INVENTORY_URL: this.url('inventory'), PAYMENT_URL: this.url('payment') } : {}),
-      ...(name === 'payment' ? { CARD_ENCRYPTION_KEYS: this.secrets.cardEncryptionKeys } : {}),
+      ...(name === 'payment' ? { CARD_ENCRYPTION_KEYS: this.secrets.cardEncryptionKeys, PSP_URL: this.url('psp'), PSP_API_KEY: this.secrets.pspApiKey, PSP_WEBHOOK_SECRET: this.secrets.pspWebhookSecret } : {}),
       ...(name === 'auth' ? { ADMIN_EMAIL: this.secrets.adminEmail, ADMIN_PASSWORD: this.secrets.adminPassword } : {}),
       ...own,
     };
@@ -125,7 +139,7 @@ export class Platform {
   }
 
   startAll(): void {
-    for (const name of [...SERVICES, 'gateway', 'relay'] as const) this.start(name);
+    for (const name of [...SERVICES, ...SIMULATORS, 'gateway', 'relay'] as const) this.start(name);
   }
 
   /** Stops one process: SIGTERM for a clean stop, SIGKILL for a crash. */
@@ -148,7 +162,7 @@ export class Platform {
   /** Waits until every service, the gateway and the relay are up. */
   async waitUntilReady(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    for (const name of [...SERVICES, 'gateway'] as const) {
+    for (const name of [...SERVICES, ...SIMULATORS, 'gateway'] as const) {
       for (;;) {
         const exited = this.children.get(name)?.exitCode;
         if (exited !== undefined && exited !== null) throw new Error(`${name} exited with code ${exited} while starting`);

@@ -53,12 +53,13 @@ describe('the public API contract', () => {
     assert.match(other.type, /problem\+json/);
   });
 
-  it('when 20 requests with one key arrive at once, then exactly one order exists and stock moves once', async () => {
+  it('when 20 requests with one key arrive at once, then exactly one order exists, the rest replayed or 409, and stock moves once', async () => {
     const product = await api.createProduct({ stock: 10 });
     const key = { 'idempotency-key': randomUUID() };
     const answers = await Promise.all(Array.from({ length: 20 }, () => api.request<{ orderId: string }>('POST', '/orders', order({ productId: product, quantity: 2 }), key)));
-    assert.deepEqual(new Set(answers.map((answer) => answer.status)), new Set([202]));
-    const ids = new Set(answers.map((answer) => answer.body.orderId));
+    // The first request's response, replayed, or a 409 while it was still in flight.
+    assert.ok(answers.every((answer) => answer.status === 202 || answer.status === 409), answers.map((answer) => answer.status).join(','));
+    const ids = new Set(answers.filter((answer) => answer.status === 202).map((answer) => answer.body.orderId));
     assert.equal(ids.size, 1);
     assert.equal((await api.finalOrder([...ids][0]!)).status, 'COMPLETED');
     assert.equal((await api.product(product)).sold, 2);

@@ -4,7 +4,7 @@ import { LOG_EVERYTHING, signedInClient, startTestPlatform, type TestPlatform } 
 import type { GatewayClient } from './support/api.ts';
 import { registerCustomer } from './support/sessions.ts';
 import { query } from './support/forge.ts';
-import { SERVICES } from '../../scripts/platform.ts';
+import { DATABASES } from '../../scripts/platform.ts';
 
 const nextYear = new Date().getUTCFullYear() + 1;
 
@@ -44,11 +44,16 @@ describe('the card vault', () => {
       ['4242424242424242', 'COMPLETED', null],
       ['4000000000000002', 'CANCELLED', 'card_declined'],
       ['4000000000009995', 'CANCELLED', 'insufficient_funds'],
+      ['4000000000000119', 'COMPLETED', null],
+      ['4000000000003220', 'COMPLETED', null],
     ];
     for (const [number, status, reason] of cases) {
       const { body } = await addCard(number);
-      const order = await api.finalOrder(await api.placeOrder(productId, { cardToken: body.cardToken }));
+      const orderId = await api.placeOrder(productId, { cardToken: body.cardToken });
+      const order = await api.finalOrder(orderId);
       assert.deepEqual([order.status, order.cancellationReason], [status, reason], number);
+      const shown = JSON.stringify((await api.payment(orderId)).body) + JSON.stringify(await api.timeline(orderId));
+      assert.ok(!shown.includes(number) && shown.includes(`•••• ${number.slice(-4)}`), 'responses show the card masked, never its number');
     }
     const { body: mine } = await addCard('4242424242424242');
     const other = await registerCustomer(platform.url('gateway'));
@@ -61,8 +66,9 @@ describe('the card vault', () => {
   });
 
   it('when every text column of every database and the logs are searched, then no card number is in plain text', async () => {
-    const numbers = ['4242424242424242', '4000000000000002', '4000000000009995'];
-    for (const service of SERVICES) {
+    const numbers = ['4242424242424242', '4000000000000002', '4000000000009995', '4000000000000119', '4000000000003220'];
+    // Every service database (outboxes, inboxes, payments, intents, gateway calls) and the gateway simulator's books.
+    for (const service of DATABASES) {
       const columns = await query<{ table_name: string; column_name: string }>(service, "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND data_type IN ('text', 'character varying')");
       for (const { table_name: table, column_name: column } of columns) {
         const [hit] = await query<{ n: number }>(service, `SELECT count(*)::int AS n FROM "${table}" WHERE "${column}" ~ $1`, [numbers.join('|')]);

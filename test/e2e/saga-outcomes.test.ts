@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
 import { stockOf, type GatewayClient } from './support/api.ts';
+import { chargesFor, setGatewayKnobs } from './support/psp-books.ts';
 import { waitFor } from '../../shared/test/support/wait.ts';
 
 describe('order saga outcomes, end to end through the gateway', () => {
@@ -22,7 +23,8 @@ describe('order saga outcomes, end to end through the gateway', () => {
     assert.deepEqual(stockOf(await api.product(productId)), { available: 7, reserved: 0, sold: 3 });
     const payment = await api.payment(orderId);
     assert.equal(payment.body.status, 'SUCCEEDED');
-    assert.deepEqual(payment.body.gatewayOperations.map((operation) => [operation.kind, operation.outcome, operation.amountMinor]), [['charge', 'succeeded', 4500]]);
+    assert.deepEqual(payment.body.gatewayOperations.map((operation) => [operation.kind, operation.outcome]), [['charge', 'succeeded']]);
+    assert.deepEqual((await chargesFor(orderId)).map((charge) => [charge.status, charge.amount]), [['succeeded', 4500]], "one charge in the gateway's books");
     const entries = await waitFor('the charge in the ledger', async () => {
       const found = await api.ledgerEntries(orderId);
       return found.length === 1 ? found : undefined;
@@ -82,7 +84,9 @@ describe('order saga outcomes, end to end through the gateway', () => {
       const answer = await api.payment(orderId);
       return answer.body.status === 'REFUNDED' ? answer.body : undefined;
     });
-    assert.deepEqual(payment.gatewayOperations.map((operation) => [operation.kind, operation.amountMinor]), [['charge', 1998], ['refund', 1998]]);
+    assert.deepEqual(payment.gatewayOperations.map((operation) => [operation.kind, operation.outcome]), [['charge', 'succeeded'], ['refund', 'succeeded']]);
+    const [charge, ...others] = await chargesFor(orderId);
+    assert.deepEqual([charge?.amount, charge?.refunded, others.length], [1998, 1998, 0], "the gateway's books: one charge, refunded in full");
     const entries = await waitFor('charge and refund journaled', async () => {
       const found = await api.ledgerEntries(orderId);
       return found.length === 2 ? found : undefined;
@@ -96,25 +100,23 @@ describe('order saga outcomes, end to end through the gateway', () => {
     assert.equal((await api.trialBalance()).balanced, true);
   });
 
-  it('when a hold expires with no payment at all, then the stock is released and the order cancelled; a late payment never charges', async () => {
-    const productId = await api.createProduct({ stock: 3, holdSeconds: 1 });
-    // Payment files the intent, then dies before (or while) charging: the slow card takes 2.5 s,
-    // so whichever it is, no charge is ever recorded before the 1 s hold expires.
-    const orderId = await api.placeOrder(productId, { quantity: 3, cardToken: 'tok_visa_slow' });
-    await platform.stop('payment', 'SIGKILL');
+  it('when the gateway is down until the hold has expired, then the stock is released and the order cancelled; the late payment never charges', async () => {
+    const productId = await api.createProduct({ stock: 3, holdSeconds: 2 });
+    await setGatewayKnobs(platform, { failureRate: 1 });
+    const orderId = await api.placeOrder(productId, { quantity: 3 });
     const order = await api.finalOrder(orderId);
     assert.equal(order.status, 'CANCELLED');
     assert.equal(order.cancellationReason, 'reservation_expired');
     assert.deepEqual(stockOf(await api.product(productId)), { available: 3, reserved: 0, sold: 0 });
 
-    platform.start('payment');
-    const payment = await waitFor('payment to catch up', async () => {
-      const answer = await api.payment(orderId).catch(() => undefined);
-      return answer?.status === 200 ? answer.body : undefined;
+    await setGatewayKnobs(platform, { failureRate: 0 });
+    const payment = await waitFor('the sweeper to settle the payment', async () => {
+      const answer = await api.payment(orderId);
+      return answer.body.status === 'FAILED' ? answer.body : undefined;
     });
-    assert.equal(payment.status, 'FAILED');
     assert.equal(payment.failureReason, 'reservation_expired');
-    assert.deepEqual(payment.gatewayOperations, [], 'the card was never charged');
+    assert.ok(payment.gatewayOperations.every((operation) => operation.outcome === 'unavailable'), JSON.stringify(payment.gatewayOperations));
+    assert.deepEqual(await chargesFor(orderId), [], 'the card was never charged');
     assert.equal((await api.order(orderId)).status, 'CANCELLED');
   });
 

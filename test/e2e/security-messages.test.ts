@@ -110,7 +110,7 @@ describe('forged events', () => {
 
     // The intent arrives late (as the order service files it), then payment replays its DLQ.
     const path = '/payment-intents';
-    const body = JSON.stringify({ orderId, customerId: api.sessions!.customerId, merchantId: null, cardToken: 'tok_visa' });
+    const body = JSON.stringify({ method: 'CARD', orderId, customerId: api.sessions!.customerId, merchantId: null, cardToken: 'tok_visa' });
     const filed = await fetch(`${platform.url('payment')}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signInternalRequest(platform.secrets.internalAuthSecret, 'order', { method: 'POST', path, body: Buffer.from(body) }) }, body });
     assert.equal(filed.status, 201);
     const payment = await amqp.connect(platform.amqpUrlFor('payment'));
@@ -122,12 +122,12 @@ describe('forged events', () => {
     }
     const charged = await waitFor('the replayed event to be charged', async () => {
       const answer = await api.request<{ status: string; gatewayOperations: Array<{ kind: string; outcome: string }> }>('GET', `/payments/${orderId}`, undefined, {}, 'admin');
-      return answer.status === 200 ? answer.body : undefined;
+      return answer.status === 200 && answer.body.gatewayOperations.length > 0 ? answer.body : undefined;
     });
     // Applied: the card was charged. (Inventory never held stock for this order, so the saga then
     // compensates and refunds it: SUCCEEDED or already REFUNDED, depending on when we look.)
     assert.deepEqual(charged.gatewayOperations[0], { ...charged.gatewayOperations[0], kind: 'charge', outcome: 'succeeded' });
-    assert.ok(['SUCCEEDED', 'REFUNDED'].includes(charged.status), charged.status);
+    assert.ok(['SUCCEEDED', 'REFUNDED', 'PARTIALLY_REFUNDED'].includes(charged.status), charged.status);
     const kinds = await waitFor('the forged ones back in the DLQ', async () => {
       const found = await dlqKinds('payment');
       return found.length === 3 ? found : undefined;

@@ -48,7 +48,9 @@ export const POLICY: readonly RoutePolicy[] = [
   { method: 'GET', path: '/orders/:id', to: 'order', allow: ['customer', 'merchant', 'admin'] },
   { method: 'GET', path: '/orders/:id/timeline', to: 'timeline', allow: ['customer', 'merchant', 'admin'] },
   { method: 'POST', path: '/payments/cards', to: 'payment', allow: ['customer'] },
-  { method: 'GET', path: '/payments/:orderId', to: 'payment', allow: ['customer', 'merchant', 'admin'] },
+  { method: 'GET', path: '/payments/:id', to: 'payment', allow: ['customer', 'merchant', 'admin'] },
+  // The merchant who sold (or an admin) refunds part or all of a payment.
+  { method: 'POST', path: '/payments/:id/refunds', to: 'payment', allow: ['merchant', 'admin'] },
   { method: 'GET', path: '/notifications', to: 'notification', allow: ['customer', 'admin'] },
 
   // Money and operations.

@@ -9,18 +9,23 @@ import { inventoryCatalog } from './data-access/inventory-catalog.ts';
 import { paymentIntents } from './data-access/payment-intents.ts';
 import { orderHandlers } from './entry-points/messaging-handlers.ts';
 import { orderRoutes } from './entry-points/http-routes.ts';
+import { sqlIdempotencyStore } from '@platform/shared/http/idempotency';
+import { startPeriodicJob } from '@platform/shared/service/periodic-job';
 
 const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ INVENTORY_URL: z.string().url(), PAYMENT_URL: z.string().url() }));
 const logger = createLogger('order', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const cipher = cipherFrom(config);
 const signedFetch = internalFetch(config.INTERNAL_AUTH_SECRET, 'order');
+const idempotency = sqlIdempotencyStore(db);
 const running = await runService({
   name: 'order',
   ...runtimeFrom(config),
   logger,
   db,
-  routers: [orderRoutes({ db, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch), intents: paymentIntents(config.PAYMENT_URL, signedFetch) })],
+  routers: [orderRoutes({ db, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch), intents: paymentIntents(config.PAYMENT_URL, signedFetch), idempotency })],
+  // Stored responses are kept 24 hours, then forgotten.
+  startBackground: () => [startPeriodicJob('idempotency-retention', 60_000, async () => ({ more: (await idempotency.prune(1_000)) === 1_000 }), logger)],
   handlers: orderHandlers(cipher),
 });
 stopOnSignals(running, logger);

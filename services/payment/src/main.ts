@@ -1,33 +1,114 @@
+import { Gauge } from 'prom-client';
+import { z } from 'zod';
 import { configParts, loadConfigOrExit } from '@platform/shared/config';
 import { createLogger } from '@platform/shared/logger';
+import { createMetrics } from '@platform/shared/metrics';
 import { baseServiceConfig, cipherFrom, dataProtectionConfig, runtimeFrom } from '@platform/shared/service/base-config';
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
+import { fieldCipher, keyringSchema } from '@platform/shared/crypto/field-cipher';
+import { sqlIdempotencyStore } from '@platform/shared/http/idempotency';
+import { outboxPublisher } from '@platform/shared/outbox/write-events';
 import { connectDatabase } from './data-access/database.ts';
-import { simulatedCardGateway } from './data-access/simulated-card-gateway.ts';
-import { paymentHandlers } from './entry-points/messaging-handlers.ts';
-import { paymentRoutes } from './entry-points/http-routes.ts';
-import { eraseStaleCardTokens, paymentWithOperations } from './data-access/payment-queries.ts';
 import { paymentStore } from './data-access/payment-store.ts';
 import { cardVault } from './data-access/card-vault.ts';
-import { fieldCipher, keyringSchema } from '@platform/shared/crypto/field-cipher';
+import { pspClient } from './data-access/psp-client.ts';
+import { paymentMethods } from './data-access/payment-methods.ts';
+import { eraseStaleCardTokens, paymentDetails, refundView } from './data-access/payment-queries.ts';
+import { claimPendingRefunds, claimStalePayments, pruneWebhookEvents } from './data-access/payment-sweeps.ts';
+import type { PaymentServices, Trace } from './domain/ports.ts';
+import type { Cause } from '@platform/shared/envelope';
+import { paymentHandlers } from './entry-points/messaging-handlers.ts';
+import { paymentRoutes } from './entry-points/http-routes.ts';
+import { gatewayWebhookRoutes, WEBHOOK_PATH } from './entry-points/gateway-webhooks.ts';
 import { startIntentSweeper } from './entry-points/intent-sweeper.ts';
+import { startPaymentSweeper } from './entry-points/payment-sweeper.ts';
 
-const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ GATEWAY_SLOW_MS: configParts.positiveInt.default(3_000), INTENT_TOKEN_RETENTION_HOURS: configParts.positiveInt.default(48), INTENT_SWEEP_INTERVAL_MS: configParts.positiveInt.default(60_000), CARD_ENCRYPTION_KEYS: keyringSchema }));
+const config = loadConfigOrExit(
+  baseServiceConfig.extend(dataProtectionConfig.shape).extend({
+    CARD_ENCRYPTION_KEYS: keyringSchema,
+    PSP_URL: z.string().url(),
+    PSP_API_KEY: configParts.secret,
+    /** Comma-separated: during a rotation the old and the new secret both verify. */
+    PSP_WEBHOOK_SECRET: z.string().transform((value) => value.split(',')).pipe(z.array(configParts.secret).min(1)),
+    PSP_TIMEOUT_MS: configParts.positiveInt.default(5_000),
+    PSP_BREAKER_HALF_OPEN_MS: configParts.positiveInt.default(5_000),
+    PSP_CONCURRENCY: configParts.positiveInt.default(10),
+    PAYMENT_SWEEP_INTERVAL_MS: configParts.positiveInt.default(1_000),
+    PAYMENT_PENDING_POLL_MS: configParts.positiveInt.default(30_000),
+    PAYMENT_PENDING_GIVE_UP_MS: configParts.positiveInt.default(600_000),
+    UPI_COLLECT_EXPIRY_SECONDS: configParts.positiveInt.default(300),
+    INTENT_TOKEN_RETENTION_HOURS: configParts.positiveInt.default(48),
+    INTENT_SWEEP_INTERVAL_MS: configParts.positiveInt.default(60_000),
+  }),
+);
 const logger = createLogger('payment', config.LOG_LEVEL);
+const metrics = createMetrics('payment');
+const circuit = new Gauge({ name: 'payment_gateway_circuit_open', help: 'The gateway circuit breaker: 0 closed, 1 open, 0.5 half-open', registers: [metrics.registry] });
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const cipher = cipherFrom(config);
 // Card numbers have a keyring of their own: whoever holds the data keys still cannot read them.
 const vault = cardVault(db.client, fieldCipher(config.CARD_ENCRYPTION_KEYS, config.DATA_INDEX_KEY));
+const gateway = pspClient({
+  url: config.PSP_URL,
+  apiKey: config.PSP_API_KEY,
+  timeoutMs: config.PSP_TIMEOUT_MS,
+  breakerHalfOpenMs: config.PSP_BREAKER_HALF_OPEN_MS,
+  concurrency: config.PSP_CONCURRENCY,
+  onCircuitState: (state) => {
+    circuit.set(state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0);
+    logger.warn({ state }, 'gateway circuit breaker changed state');
+  },
+});
+circuit.set(0);
+// One attempt's whole budget: three calls with their timeouts and backoff. The sweeper waits this long first.
+const attemptBudgetMs = config.PSP_TIMEOUT_MS * 3 + 2_000;
+const services: PaymentServices = {
+  transaction: (work, trace) => db.transaction((tx) => work({ store: paymentStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/payment', ...publishingOptions(trace) }) })),
+  gateway,
+  methodFor: paymentMethods(vault, config.UPI_COLLECT_EXPIRY_SECONDS, () => new Date()),
+  timing: {
+    // Doubling from a second, capped at 30 s, never sooner than the breaker's next probe; ±20 % jitter.
+    retryDelayMs: (attempts) => Math.max(Math.min(1_000 * 2 ** Math.max(attempts - 1, 0), 30_000), gateway.circuitState() === 'open' ? config.PSP_BREAKER_HALF_OPEN_MS : 0) * (0.8 + 0.4 * Math.random()),
+    pendingPollMs: config.PAYMENT_PENDING_POLL_MS,
+    pendingGiveUpMs: config.PAYMENT_PENDING_GIVE_UP_MS,
+  },
+  now: () => new Date(),
+};
+const idempotency = sqlIdempotencyStore(db);
+
+/** Outcome events answer the event (or request) that started the payment or refund. */
+function publishingOptions(trace: Trace | undefined): { cause?: Cause; correlationId?: string } {
+  if (trace?.causeEventId && trace.correlationId) return { cause: { id: trace.causeEventId, correlationid: trace.correlationId, traceparent: trace.traceparent ?? '' } };
+  return trace?.correlationId ? { correlationId: trace.correlationId } : {};
+}
+const runtime = runtimeFrom(config);
 const running = await runService({
   name: 'payment',
-  ...runtimeFrom(config),
+  ...runtime,
+  // The gateway's webhooks prove themselves with the gateway's signature, not ours.
+  internalAuth: { ...runtime.internalAuth, openPaths: [WEBHOOK_PATH] },
   logger,
+  metrics,
   db,
-  routers: [paymentRoutes((orderId) => paymentWithOperations(db.client, orderId), paymentStore(db.client, cipher), vault)],
-  // The simulated gateway stands for a remote system: its own connections, never the pool our
-  // handlers' transactions hold (sharing it deadlocks: every connection held by a transaction
-  // waiting for the gateway's query).
-  startBackground: () => [startIntentSweeper(() => eraseStaleCardTokens(db.client, config.INTENT_TOKEN_RETENTION_HOURS), logger, config.INTENT_SWEEP_INTERVAL_MS)],
-  handlers: paymentHandlers(simulatedCardGateway(connectDatabase(config.DATABASE_URL, 4).client, config.GATEWAY_SLOW_MS, vault), cipher),
+  routers: [
+    paymentRoutes({ services, store: paymentStore(db.client, cipher), vault, idempotency, details: (id) => paymentDetails(db.client, id), refundView }),
+    gatewayWebhookRoutes(services, config.PSP_WEBHOOK_SECRET, logger),
+  ],
+  startBackground: () => [
+    startIntentSweeper(() => eraseStaleCardTokens(db.client, config.INTENT_TOKEN_RETENTION_HOURS), logger, config.INTENT_SWEEP_INTERVAL_MS),
+    ...startPaymentSweeper({
+      services,
+      claimPayments: (limit, leaseMs) => claimStalePayments(db.client, limit, leaseMs),
+      claimRefunds: (limit, leaseMs) => claimPendingRefunds(db.client, limit, leaseMs),
+      prune: async () => {
+        await idempotency.prune(1_000);
+        await pruneWebhookEvents(db.client);
+      },
+      intervalMs: config.PAYMENT_SWEEP_INTERVAL_MS,
+      leaseMs: attemptBudgetMs,
+      logger,
+    }),
+  ],
+  handlers: paymentHandlers(services, cipher, attemptBudgetMs),
 });
 stopOnSignals(running, logger);

@@ -58,11 +58,24 @@ export const PaymentSucceeded = defineEvent(
 );
 export const PaymentFailed = defineEvent(
   'payment.failed.v1',
-  z.object({ orderId, reason: z.enum(['card_declined', 'insufficient_funds', 'reservation_expired']) }),
+  z.object({
+    orderId,
+    reason: z.enum(['card_declined', 'insufficient_funds', 'reservation_expired', 'payer_declined', 'collect_expired', 'gateway_timeout', 'payment_method_unavailable']),
+  }),
 );
 export const PaymentRefunded = defineEvent(
   'payment.refunded.v1',
-  z.object({ orderId, paymentId: z.string().uuid(), refundId: z.string().min(1).nullable().default(null), amountMinor: minorUnits, currency: currencyCode, reason: z.string(), ...owners }),
+  z.object({
+    orderId,
+    paymentId: z.string().uuid(),
+    refundId: z.string().min(1).nullable().default(null),
+    amountMinor: minorUnits,
+    currency: currencyCode,
+    reason: z.string(),
+    /** A saga's compensation cancels the order; a merchant's or admin's refund leaves it as it is. */
+    initiatedBy: z.enum(['saga', 'merchant', 'admin']).default('saga'),
+    ...owners,
+  }),
 );
 
 export const LedgerEntryRecorded = defineEvent(

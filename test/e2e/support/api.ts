@@ -38,8 +38,9 @@ export function gatewayClient(baseUrl: string, sessions?: Sessions) {
       return answer.body.id;
     },
     /** As a careful client: a 503 is retried after its Retry-After, with the same Idempotency-Key. */
-    async placeOrder(productId: string, options: { quantity?: number; cardToken?: string; key?: string; email?: string } = {}) {
-      const body = { productId, quantity: options.quantity ?? 1, paymentMethod: 'CARD', cardToken: options.cardToken ?? 'tok_visa', ...(options.email ? { customerEmail: options.email } : {}) };
+    async placeOrder(productId: string, options: { quantity?: number; cardToken?: string; upiVpa?: string; key?: string; email?: string } = {}) {
+      const method = options.upiVpa ? { paymentMethod: 'UPI', upiVpa: options.upiVpa } : { paymentMethod: 'CARD', cardToken: options.cardToken ?? 'tok_visa' };
+      const body = { productId, quantity: options.quantity ?? 1, ...method, ...(options.email ? { customerEmail: options.email } : {}) };
       const headers = { 'idempotency-key': options.key ?? randomUUID() };
       let answer = await request<{ orderId: string; status: string }>('POST', '/orders', body, headers);
       for (let attempt = 1; answer.status === 503 && attempt < 5; attempt++) {
@@ -66,7 +67,7 @@ export function gatewayClient(baseUrl: string, sessions?: Sessions) {
       }
     },
     async payment(orderId: string) {
-      return request<{ status: string; failureReason: string | null; gatewayOperations: Array<{ kind: string; outcome: string; amountMinor: number }> }>('GET', `/payments/${orderId}`);
+      return request<PaymentView>('GET', `/payments/${orderId}`);
     },
     async ledgerEntries(orderId: string) {
       return (await request<Array<{ id: string; kind: string; eventId: string | null; correlationId: string | null; postings: Array<{ account: string; debitMinor: number; creditMinor: number }> }>>('GET', `/ledger/entries?orderId=${orderId}`)).body;
@@ -85,6 +86,19 @@ export function gatewayClient(baseUrl: string, sessions?: Sessions) {
 }
 
 export type GatewayClient = ReturnType<typeof gatewayClient>;
+
+export interface PaymentView {
+  paymentId: string;
+  chargeId: string | null;
+  status: string;
+  failureReason: string | null;
+  amountMinor: number;
+  refundedMinor: number;
+  method: { type: string; summary: string | null };
+  history: Array<{ status: string; detail: string | null }>;
+  refunds: Array<{ id: string; amountMinor: number; status: string; reason: string }>;
+  gatewayOperations: Array<{ kind: string; outcome: string; idempotencyKey: string; reference: string | null }>;
+}
 
 /** The three stock counters of a product, for exact comparisons. */
 export function stockOf(product: { available: number; reserved: number; sold: number }) {

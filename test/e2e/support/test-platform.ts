@@ -4,9 +4,10 @@
  * databases, recreated). Test knobs: short retries, a fast sweeper, a 2.5 s "slow" card.
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { after, before } from 'node:test';
 import path from 'node:path';
 import pg from 'pg';
-import { Platform, prepareDatabases, SERVICES, type ProcessName } from '../../../scripts/platform.ts';
+import { DATABASES, Platform, prepareDatabases, type ProcessName } from '../../../scripts/platform.ts';
 import { formatLine } from '../../../scripts/log-format.ts';
 import { E2E_TEMPLATE_PREFIX, PG_URL } from '../../../scripts/databases.ts';
 import { recreateVhost } from '../../../scripts/broker-setup.ts';
@@ -25,8 +26,8 @@ async function recreateDatabases(): Promise<void> {
   await client.connect();
   try {
     const templates = await client.query('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${E2E_TEMPLATE_PREFIX}_%`]);
-    if (templates.rowCount !== SERVICES.length + 1) prepareDatabases(E2E_TEMPLATE_PREFIX);
-    for (const service of SERVICES) {
+    if (templates.rowCount !== DATABASES.length + 1) prepareDatabases(E2E_TEMPLATE_PREFIX);
+    for (const service of DATABASES) {
       await client.query(`DROP DATABASE IF EXISTS "${PREFIX}_${service}" WITH (FORCE)`);
       await client.query(`CREATE DATABASE "${PREFIX}_${service}" TEMPLATE "${E2E_TEMPLATE_PREFIX}_${service}"`);
     }
@@ -41,7 +42,7 @@ export interface TestPlatform extends Platform {
 
 /** Every process at debug level: for tests that search the logs for secrets (any level counts). */
 export const LOG_EVERYTHING: Partial<Record<ProcessName, Record<string, string>>> = Object.fromEntries(
-  (['order', 'inventory', 'payment', 'ledger', 'notification', 'auth', 'gateway', 'relay'] as const).map((name) => [name, { LOG_LEVEL: 'debug' }]),
+  (['order', 'inventory', 'payment', 'ledger', 'notification', 'auth', 'gateway', 'relay', 'psp'] as const).map((name) => [name, { LOG_LEVEL: 'debug' }]),
 );
 
 export async function startTestPlatform(env: Partial<Record<ProcessName, Record<string, string>>> = {}): Promise<TestPlatform> {
@@ -62,7 +63,9 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
     env: {
       order: { ...fast, ...env.order },
       inventory: { ...fast, SWEEP_INTERVAL_MS: '200', ...env.inventory },
-      payment: { ...fast, GATEWAY_SLOW_MS: '2500', INTENT_SWEEP_INTERVAL_MS: '500', ...env.payment },
+      payment: { ...fast, INTENT_SWEEP_INTERVAL_MS: '500', PAYMENT_SWEEP_INTERVAL_MS: '200', PSP_TIMEOUT_MS: '4000', PSP_BREAKER_HALF_OPEN_MS: '1000', ...env.payment },
+      // The gateway simulator: a 2.5 s "slow" card, asynchronous cards confirmed after a second.
+      psp: { PSP_SLOW_CARD_MS: '2500', PSP_ASYNC_DELAY_MS: '1000', PSP_JOB_INTERVAL_MS: '100', ...env.psp },
       ledger: { ...fast, ...env.ledger },
       notification: { ...fast, ...env.notification },
       // A cheaper bcrypt: tests log in often; production keeps the default cost.
@@ -92,4 +95,15 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
 export async function signedInClient(platform: TestPlatform): Promise<GatewayClient> {
   const url = platform.url('gateway');
   return gatewayClient(url, await openSessions(url, { email: platform.secrets.adminEmail, password: platform.secrets.adminPassword }));
+}
+
+/** For a suite: the platform started before its tests (with a signed-in client) and stopped after. */
+export function platformForSuite(env: Partial<Record<ProcessName, Record<string, string>>> = {}): { platform: TestPlatform; api: GatewayClient } {
+  const suite = {} as { platform: TestPlatform; api: GatewayClient };
+  before(async () => {
+    suite.platform = await startTestPlatform(env);
+    suite.api = await signedInClient(suite.platform);
+  });
+  after(async () => suite.platform?.stopAll());
+  return suite;
 }

@@ -10,6 +10,10 @@ const REASONS: Record<string, string> = {
   reservation_expired: 'the item could not be held for you long enough to complete payment',
   reservation_released: 'the item was released before payment completed',
   refunded: 'your payment was refunded',
+  payer_declined: 'the payment request was declined in your payment app',
+  collect_expired: 'the payment request expired before it was approved',
+  gateway_timeout: 'the payment could not be confirmed in time',
+  payment_method_unavailable: 'the payment method could not be used',
 };
 
 export type OrderOutcome = { orderId: string; customerId: string | null; customerEmail: string | null } & ({ outcome: 'completed' } | { outcome: 'cancelled'; reason: string });

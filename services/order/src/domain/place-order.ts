@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '@platform/shared/errors';
 import { OrderPlaced } from '@platform/shared/events/catalog';
-import type { Order, OrderContext } from './ports.ts';
+import type { Order, OrderContext, PaymentChoice } from './ports.ts';
 
 export interface PlaceOrderCommand {
   /** Chosen before the transaction: the payment intent is filed under it first. */
@@ -11,13 +11,13 @@ export interface PlaceOrderCommand {
   merchantId: string | null;
   productId: string;
   quantity: number;
-  cardToken: string;
+  payment: PaymentChoice;
   customerEmail: string | null;
 }
 
 /** The same request always hashes the same, whatever order its fields came in. */
 export function requestHash(command: Omit<PlaceOrderCommand, 'idempotencyKey' | 'orderId' | 'merchantId'>): string {
-  const canonical = JSON.stringify([command.customerId, command.productId, command.quantity, command.cardToken, command.customerEmail]);
+  const canonical = JSON.stringify([command.customerId, command.productId, command.quantity, command.payment, command.customerEmail]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 

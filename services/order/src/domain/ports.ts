@@ -38,9 +38,12 @@ export interface ProductCatalog {
 }
 
 /** The payment service's side of an order: how it will be paid, given before it is announced. */
+/** How the customer pays: a card token, or a UPI collect request to their payment address. */
+export type PaymentChoice = { method: 'CARD'; cardToken: string } | { method: 'UPI'; upiVpa: string };
+
 export interface PaymentIntents {
   /** Idempotent per order; throws AppError('unavailable') when payment cannot be reached. */
-  create(intent: { orderId: string; customerId: string; merchantId: string | null; cardToken: string }): Promise<void>;
+  create(intent: { orderId: string; customerId: string; merchantId: string | null } & PaymentChoice): Promise<void>;
 }
 
 export interface OrderContext {

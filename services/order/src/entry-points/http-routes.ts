@@ -10,17 +10,20 @@ import { outboxPublisher } from '@platform/shared/outbox/write-events';
 import type { ServiceDatabase } from '@platform/shared/service/run-service';
 import type { Tx } from '../data-access/database.ts';
 import { listOrders, orderStore } from '../data-access/order-store.ts';
-import type { Order, PaymentIntents, ProductCatalog } from '../domain/ports.ts';
+import type { Order, PaymentChoice, PaymentIntents, ProductCatalog } from '../domain/ports.ts';
+import { idempotent, type IdempotencyStore } from '@platform/shared/http/idempotency';
 import { placeOrder } from '../domain/place-order.ts';
 import { canSeeOrder, listingScope } from '../domain/order-access.ts';
 
-const placeOrderBody = z.object({
+const orderFields = {
   productId: z.string().uuid('productId must be a product id (UUID)'),
   quantity: z.number().int().positive('quantity must be at least 1').max(MAX_ORDER_QUANTITY),
-  paymentMethod: z.literal('CARD'),
-  cardToken: z.string().min(1).max(200),
   customerEmail: z.string().email().max(320).optional(),
-});
+};
+const placeOrderBody = z.discriminatedUnion('paymentMethod', [
+  z.object({ ...orderFields, paymentMethod: z.literal('CARD'), cardToken: z.string().min(1).max(200) }),
+  z.object({ ...orderFields, paymentMethod: z.literal('UPI'), upiVpa: z.string().regex(/^[a-zA-Z0-9._-]{2,64}@[a-zA-Z]{2,32}$/, 'upiVpa must look like name@bank') }),
+]);
 const idempotencyKey = z.string().trim().min(1, 'the Idempotency-Key header is required').max(255);
 const idParam = z.object({ id: z.string().uuid('order ids are UUIDs') });
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), before: z.string().datetime({ offset: true }).optional() });
@@ -42,24 +45,27 @@ interface OrderDependencies {
   cipher: FieldCipher;
   catalog: ProductCatalog;
   intents: PaymentIntents;
+  idempotency: IdempotencyStore;
 }
 
-export function orderRoutes({ db, cipher, catalog, intents }: OrderDependencies): Router {
+export function orderRoutes({ db, cipher, catalog, intents, idempotency }: OrderDependencies): Router {
   const router = new Router();
 
-  router.post('/orders', async (ctx) => {
+  // The stored first response answers a retry; the order's own key row below stays the backstop.
+  router.post('/orders', idempotent(idempotency, { required: true }), async (ctx) => {
     const customer = requireRole(ctx.state, 'customer');
     // Keys are the customer's own: another customer's identical key is another request.
     const key = `${customer.sub}:${validate(idempotencyKey, ctx.get('idempotency-key'), 'Idempotency-Key header')}`;
     const body = validate(placeOrderBody, ctx.request.body, 'order');
     const product = await catalog.find(body.productId);
     if (!product) throw new AppError('unprocessable', `unknown product ${body.productId}`);
-    const command = { idempotencyKey: key, customerId: customer.sub, merchantId: product.merchantId, productId: body.productId, quantity: body.quantity, cardToken: body.cardToken, customerEmail: body.customerEmail ?? null };
+    const payment: PaymentChoice = body.paymentMethod === 'CARD' ? { method: 'CARD', cardToken: body.cardToken } : { method: 'UPI', upiVpa: body.upiVpa };
+    const command = { idempotencyKey: key, customerId: customer.sub, merchantId: product.merchantId, productId: body.productId, quantity: body.quantity, payment, customerEmail: body.customerEmail ?? null };
     // A new order's payment intent is filed before the order commits (a network call is never
     // made inside our transaction). A replay needs none; a lost race leaves an intent no order uses.
     const known = await orderStore(db.client, cipher).findIdempotencyKey(key);
     const orderId = known?.orderId ?? randomUUID();
-    if (!known) await intents.create({ orderId, customerId: customer.sub, merchantId: product.merchantId, cardToken: body.cardToken });
+    if (!known) await intents.create({ orderId, customerId: customer.sub, merchantId: product.merchantId, ...payment });
     const correlationId = ctx.state.correlationId as string;
     const { order, replayed } = await db.transaction((tx) =>
       placeOrder({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }) }, { ...command, orderId }),

@@ -27,6 +27,9 @@ export function orderHandlers(cipher: FieldCipher) {
   on<typeof events.InventoryReleased, Tx>(events.InventoryReleased, async (data, handler) => {
     if (data.reason === 'expired') await apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: 'reservation_expired' });
   }),
-  on<typeof events.PaymentRefunded, Tx>(events.PaymentRefunded, (data, handler) => apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: 'refunded' })),
+  on<typeof events.PaymentRefunded, Tx>(events.PaymentRefunded, async (data, handler) => {
+    // A merchant's partial or full refund of a completed order does not cancel it.
+    if (data.initiatedBy === 'saga') await apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: 'refunded' });
+  }),
 ];
 }

@@ -16,8 +16,8 @@ export function cardVault(client: PrismaClient, cipher: FieldCipher): CardVault 
       return (await client.card.findUnique({ where: { token: cardToken }, select: { customerId: true } }))?.customerId ?? null;
     },
     async reveal(cardToken) {
-      const card = await client.card.findUnique({ where: { token: cardToken }, select: { numberEncrypted: true } });
-      return card ? cipher.decrypt(card.numberEncrypted, NUMBER) : null;
+      const card = await client.card.findUnique({ where: { token: cardToken }, select: { numberEncrypted: true, expMonth: true, expYear: true, brand: true } });
+      return card && { number: cipher.decrypt(card.numberEncrypted, NUMBER), expMonth: card.expMonth, expYear: card.expYear, brand: card.brand };
     },
   };
 }

@@ -1,25 +1,44 @@
 import type { PrismaClient } from './generated/client.ts';
 
-/** The order's payment and every gateway operation made for it, or null. */
-export async function paymentWithOperations(client: PrismaClient, orderId: string) {
-  const payment = await client.payment.findUnique({ where: { orderId } });
+/** A payment (by its id or its order's), with its masked method, state history, refunds and every gateway call. */
+export async function paymentDetails(client: PrismaClient, id: string) {
+  const payment = (await client.payment.findUnique({ where: { id } })) ?? (await client.payment.findUnique({ where: { orderId: id } }));
   if (!payment) return null;
-  const operations = await client.gatewayOperation.findMany({
-    where: { idempotencyKey: { in: [`charge:${orderId}`, `refund:${payment.id}`] } },
-    orderBy: { createdAt: 'asc' },
-  });
+  const [history, calls, refunds] = await Promise.all([
+    client.paymentStateChange.findMany({ where: { paymentId: payment.id }, orderBy: { id: 'asc' } }),
+    client.gatewayCall.findMany({ where: { paymentId: payment.id }, orderBy: { id: 'asc' } }),
+    client.paymentRefund.findMany({ where: { paymentId: payment.id }, orderBy: { createdAt: 'asc' } }),
+  ]);
   return {
-    ...payment,
+    id: payment.id,
+    paymentId: payment.id,
+    orderId: payment.orderId,
+    customerId: payment.customerId,
+    merchantId: payment.merchantId,
+    status: payment.status,
+    method: { type: payment.method, summary: payment.methodSummary },
     amountMinor: Number(payment.amountMinor),
-    gatewayOperations: operations.map((operation) => ({ kind: operation.kind, outcome: operation.outcome, amountMinor: Number(operation.amountMinor), reference: operation.reference })),
+    refundedMinor: Number(payment.refundedMinor),
+    currency: payment.currency,
+    failureReason: payment.failureReason,
+    chargeId: payment.chargeId,
+    createdAt: payment.createdAt.toISOString(),
+    updatedAt: payment.updatedAt.toISOString(),
+    history: history.map((change) => ({ status: change.status, detail: change.detail, at: change.at.toISOString() })),
+    refunds: refunds.map(refundView),
+    gatewayOperations: calls.map((call) => ({ kind: call.kind, idempotencyKey: call.idempotencyKey, outcome: call.outcome, reference: call.reference, at: call.createdAt.toISOString() })),
   };
 }
 
-/** Erases card tokens of intents older than the retention that no payment used. */
+export function refundView(refund: { id: string; paymentId: string; amountMinor: bigint; currency: string; reason: string; status: string; requestedBy: string; createdAt: Date }) {
+  return { id: refund.id, paymentId: refund.paymentId, amountMinor: Number(refund.amountMinor), currency: refund.currency, reason: refund.reason, status: refund.status, requestedBy: refund.requestedBy, createdAt: refund.createdAt.toISOString() };
+}
+
+/** Erases card tokens and payer addresses of intents older than the retention that no payment used. */
 export async function eraseStaleCardTokens(client: PrismaClient, retentionHours: number): Promise<number> {
   return client.$executeRawUnsafe(
-    `UPDATE payment_intent SET card_token_encrypted = NULL
-     WHERE card_token_encrypted IS NOT NULL AND created_at < now() - make_interval(hours => $1)`,
+    `UPDATE payment_intent SET card_token_encrypted = NULL, upi_vpa_encrypted = NULL
+     WHERE (card_token_encrypted IS NOT NULL OR upi_vpa_encrypted IS NOT NULL) AND created_at < now() - make_interval(hours => $1)`,
     retentionHours,
   );
 }

@@ -30,10 +30,3 @@ export function assertUsable(number: string, expMonth: number, expYear: number, 
   const lastValid = Date.UTC(expYear, expMonth, 1); // the first instant after the expiry month
   if (lastValid <= now.getTime()) throw new AppError('validation', 'invalid card: the card has expired');
 }
-
-/** Test mode: what the simulated gateway answers for a card number. */
-export function testOutcomeOf(number: string): 'succeeded' | 'card_declined' | 'insufficient_funds' {
-  if (number === '4000000000000002') return 'card_declined';
-  if (number === '4000000000009995') return 'insufficient_funds';
-  return 'succeeded';
-}

@@ -14,8 +14,8 @@ export interface CardVault {
   save(card: CardView & { customerId: string; number: string }): Promise<void>;
   /** The customer a vault token belongs to, or null. */
   ownerOf(cardToken: string): Promise<string | null>;
-  /** The card number, for the gateway call only. */
-  reveal(cardToken: string): Promise<string | null>;
+  /** The card, number included, for the gateway call only. */
+  reveal(cardToken: string): Promise<{ number: string; expMonth: number; expYear: number; brand: string } | null>;
 }
 
 export const isVaultToken = (token: string) => token.startsWith('card_');

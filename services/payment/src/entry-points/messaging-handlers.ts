@@ -1,25 +1,32 @@
-/** Thin: each event payment reacts to, mapped to its use case. */
+/** Thin: each event payment reacts to, mapped to its use case; gateway calls wait for the commit. */
 import { on, type HandlerContext } from '@platform/shared/consumer/handler';
 import { InventoryCommitFailed, InventoryReleased, InventoryReserved } from '@platform/shared/events/catalog';
 import type { FieldCipher } from '@platform/shared/crypto/field-cipher';
 import type { Tx } from '../data-access/database.ts';
 import { paymentStore } from '../data-access/payment-store.ts';
-import type { CardGateway, PaymentContext } from '../domain/ports.ts';
-import { chargeForReservation } from '../domain/charge-for-reservation.ts';
-import { refundPayment } from '../domain/refund-payment.ts';
+import type { PaymentServices, PaymentUnitOfWork, Trace } from '../domain/ports.ts';
+import { startPayment } from '../domain/start-payment.ts';
+import { attemptCharge } from '../domain/attempt-charge.ts';
+import { compensatePayment } from '../domain/request-refund.ts';
+import { executeRefund } from '../domain/execute-refund.ts';
 
-export function paymentHandlers(gateway: CardGateway, cipher: FieldCipher) {
-  const contextOf = ({ tx, publish }: HandlerContext<Tx>): PaymentContext => ({ store: paymentStore(tx, cipher), gateway, publish, now: () => new Date() });
+export function paymentHandlers(services: PaymentServices, cipher: FieldCipher, firstSweepDelayMs: number) {
+  const unitOf = ({ tx, publish }: HandlerContext<Tx>): PaymentUnitOfWork => ({ store: paymentStore(tx, cipher), publish });
+  const traceOf = ({ envelope }: HandlerContext<Tx>): Trace => ({ causeEventId: envelope.id, correlationId: envelope.correlationid, traceparent: envelope.traceparent });
+  const compensate = async (handler: HandlerContext<Tx>, orderId: string, reason: string) => {
+    const refund = await compensatePayment(unitOf(handler), orderId, reason, traceOf(handler));
+    if (refund) handler.afterCommit(async () => void (await executeRefund(services, refund.id)));
+  };
   return [
     on<typeof InventoryReserved, Tx>(InventoryReserved, async (data, handler) => {
       if (data.requestedBy === 'direct-api') return; // a hold with no order behind it: nothing to charge
-      await chargeForReservation(contextOf(handler), { orderId: data.orderId, amountMinor: data.amountMinor, currency: data.currency, holdExpiresAt: new Date(data.expiresAt) });
+      const firstLookAt = new Date(services.now().getTime() + firstSweepDelayMs);
+      const payment = await startPayment(unitOf(handler), { orderId: data.orderId, amountMinor: data.amountMinor, currency: data.currency, holdExpiresAt: new Date(data.expiresAt) }, firstLookAt, traceOf(handler));
+      if (payment) handler.afterCommit(() => attemptCharge(services, payment.id));
     }),
-    on<typeof InventoryCommitFailed, Tx>(InventoryCommitFailed, async (data, handler) => {
-      await refundPayment(contextOf(handler), data.orderId, `stock could not be committed: ${data.reason}`);
-    }),
+    on<typeof InventoryCommitFailed, Tx>(InventoryCommitFailed, (data, handler) => compensate(handler, data.orderId, `stock could not be committed: ${data.reason}`)),
     on<typeof InventoryReleased, Tx>(InventoryReleased, async (data, handler) => {
-      if (data.reason === 'expired') await refundPayment(contextOf(handler), data.orderId, 'stock hold expired');
+      if (data.reason === 'expired') await compensate(handler, data.orderId, 'stock hold expired');
     }),
   ];
 }

@@ -1,0 +1,34 @@
+import type { PrismaClient } from './generated/client.ts';
+
+/**
+ * Claims unfinished payments whose time to look has come, for `leaseMs` (another instance's
+ * sweeper skips them meanwhile; a crash hands them back when the lease ends).
+ */
+export async function claimStalePayments(client: PrismaClient, limit: number, leaseMs: number): Promise<string[]> {
+  const rows = await client.$queryRawUnsafe<{ id: string }[]>(
+    `UPDATE payment SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+     WHERE id IN (SELECT id FROM payment WHERE status IN ('INITIATED', 'PENDING') AND next_attempt_at <= now()
+                  ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+     RETURNING id`,
+    limit,
+    leaseMs,
+  );
+  return rows.map((row) => row.id);
+}
+
+export async function claimPendingRefunds(client: PrismaClient, limit: number, leaseMs: number): Promise<string[]> {
+  const rows = await client.$queryRawUnsafe<{ id: string }[]>(
+    `UPDATE payment_refund SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+     WHERE id IN (SELECT id FROM payment_refund WHERE status = 'PENDING' AND next_attempt_at <= now()
+                  ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+     RETURNING id`,
+    limit,
+    leaseMs,
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Gateway event ids are remembered 30 days (the gateway gives up retrying after three). */
+export async function pruneWebhookEvents(client: PrismaClient): Promise<number> {
+  return client.$executeRawUnsafe(`DELETE FROM gateway_webhook_event WHERE received_at < now() - interval '30 days'`);
+}

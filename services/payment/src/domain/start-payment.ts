@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '@platform/shared/errors';
+import type { Payment, PaymentUnitOfWork, Trace } from './ports.ts';
+
+export interface StartPaymentCommand {
+  orderId: string;
+  amountMinor: number;
+  currency: string;
+  holdExpiresAt: Date;
+}
+
+/**
+ * Stock is held: the payment is recorded INITIATED in the handler's transaction, and the
+ * gateway is called only after it commits (attempt-charge.ts). `firstLookAt` is when the sweeper
+ * may take over if that call never reports back (longer than the call's whole retry budget).
+ * Returns null when the order already has a payment (a redelivery).
+ */
+export async function startPayment(unit: PaymentUnitOfWork, command: StartPaymentCommand, firstLookAt: Date, trace: Trace): Promise<Payment | null> {
+  if (await unit.store.findPayment(command.orderId)) return null;
+  const intent = await unit.store.findIntent(command.orderId);
+  // The order service files the intent before it announces the order, so it is always there
+  // for an order placed through it; anything else is a hold with nothing to charge (DLQ).
+  if (!intent) throw new AppError('unprocessable', `no payment intent for order ${command.orderId}`);
+  const payment: Payment = {
+    id: randomUUID(),
+    orderId: command.orderId,
+    customerId: intent.customerId,
+    merchantId: intent.merchantId,
+    method: intent.method,
+    methodSummary: null,
+    amountMinor: BigInt(command.amountMinor),
+    refundedMinor: 0n,
+    currency: command.currency,
+    status: 'INITIATED',
+    failureReason: null,
+    chargeId: null,
+    holdExpiresAt: command.holdExpiresAt,
+    attempts: 0,
+    trace,
+  };
+  await unit.store.insertPayment(payment, firstLookAt);
+  return payment;
+}
