@@ -78,8 +78,12 @@ async function demo(): Promise<void> {
   console.log(`\nstock of the tee: available ${product.available}, reserved ${product.reserved}, sold ${product.sold}`);
   const mine = await call<{ orders: unknown[] }>('GET', '/orders');
   token = merchantToken;
+  const refund = await call<{ amountMinor: number; status: string }>('POST', `/payments/${orderIds[0]}/refunds`, { amountMinor: 1000, reason: 'one tee came back damaged' }, { 'idempotency-key': randomUUID() });
+  const paid = await call<{ status: string; method: { summary: string }; refundedMinor: number; history: Array<{ status: string }> }>('GET', `/payments/${orderIds[0]}`);
+  console.log(`the merchant refunds ${refund.amountMinor} of the paid order (${refund.status}): payment ${paid.method.summary}, ${paid.history.map((change) => change.status).join(' → ')}`);
+  await new Promise((resolve) => setTimeout(resolve, 500)); // the ledger journals the refund from its event
   const [payable] = await call<Array<{ type: string; posted: number; currency: string }>>('GET', '/ledger/accounts');
-  console.log(`the merchant's payable in the ledger: ${payable?.posted ?? 0} ${payable?.currency ?? ''} (the paid order less the platform fee)`);
+  console.log(`the merchant's payable in the ledger: ${payable?.posted ?? 0} ${payable?.currency ?? ''} (the paid order less the platform fee, less the refund and its share of the fee)`);
   token = customer;
   console.log(`the customer lists their ${mine.orders.length} orders`);
   token = await newCustomer();
