@@ -52,6 +52,9 @@ export const POLICY: readonly RoutePolicy[] = [
   // The merchant who sold (or an admin) refunds part or all of a payment.
   { method: 'POST', path: '/payments/:id/refunds', to: 'payment', allow: ['merchant', 'admin'] },
   { method: 'GET', path: '/notifications', to: 'notification', allow: ['customer', 'admin'] },
+  // Wallets: a customer tops up from a vault card and reads posted, pending and available.
+  { method: 'POST', path: '/wallet/top-ups', to: 'payment', allow: ['customer'] },
+  { method: 'GET', path: '/wallet', to: 'ledger', allow: ['customer'] },
 
   // Money and operations.
   { method: 'GET', path: '/ledger/entries', to: 'ledger', allow: ['customer', 'merchant', 'admin'] },

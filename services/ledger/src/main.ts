@@ -12,6 +12,8 @@ import { ledgerStore } from './data-access/ledger-store.ts';
 import { reverseTransfer } from './domain/reverse-transfer.ts';
 import { recordAudit } from '@platform/shared/audit/audit-log';
 import { outboxPublisher } from '@platform/shared/outbox/write-events';
+import { walletRoutes } from './entry-points/wallet-routes.ts';
+import { holdStore } from './data-access/hold-store.ts';
 
 const config = loadConfigOrExit(
   baseServiceConfig.extend({
@@ -25,16 +27,20 @@ const config = loadConfigOrExit(
 const logger = createLogger('ledger', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const settings = { defaultFee: { bps: config.LEDGER_DEFAULT_FEE_BPS, fixedMinor: BigInt(config.LEDGER_DEFAULT_FEE_FIXED_MINOR) }, hotAccountSlots: config.LEDGER_HOT_ACCOUNT_SLOTS };
+const queries = ledgerQueries(db.client);
 const running = await runService({
   name: 'ledger',
   ...runtimeFrom(config),
   logger,
   db,
-  routers: [ledgerRoutes(ledgerQueries(db.client), (transferId, actor, correlationId) => db.transaction(async (tx) => {
+  routers: [ledgerRoutes(queries, (transferId, actor, correlationId) => db.transaction(async (tx) => {
     const reversed = await reverseTransfer({ store: ledgerStore(tx, settings), publish: outboxPublisher(tx, { source: '/services/ledger', correlationId }), cause: { eventId: `request:${correlationId}`, correlationId } }, transferId);
     await recordAudit(tx, { actor, action: 'transfer.reversed', target: `transfer:${transferId}`, outcome: reversed ? 'success' : 'failure' });
     return reversed;
-  }))],
+  })), walletRoutes({
+    transaction: (correlationId, work) => db.transaction((tx) => work({ store: ledgerStore(tx, settings), publish: outboxPublisher(tx, { source: '/services/ledger', correlationId }), cause: { eventId: `request:${correlationId}`, correlationId } }, holdStore(tx))),
+    wallets: async (customerId) => (await queries.accounts({ type: 'customer_wallet', ownerKey: customerId })).map(({ currency, posted, pending, available }) => ({ currency, posted, pending, available })),
+  })],
   startBackground: () => [startHoldSweeper(db, config.HOLD_SWEEP_INTERVAL_MS, logger)],
   handlers: ledgerHandlers(settings),
 });

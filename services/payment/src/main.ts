@@ -12,6 +12,8 @@ import { connectDatabase } from './data-access/database.ts';
 import { paymentStore } from './data-access/payment-store.ts';
 import { cardVault } from './data-access/card-vault.ts';
 import { pspClient } from './data-access/psp-client.ts';
+import { ledgerWallet } from './data-access/ledger-wallet.ts';
+import { internalFetch } from '@platform/shared/http/internal-auth';
 import { paymentMethods } from './data-access/payment-methods.ts';
 import { eraseStaleCardTokens, paymentDetails, refundView } from './data-access/payment-queries.ts';
 import { claimPendingRefunds, claimStalePayments, pruneWebhookEvents } from './data-access/payment-sweeps.ts';
@@ -22,11 +24,13 @@ import { paymentRoutes } from './entry-points/http-routes.ts';
 import { gatewayWebhookRoutes, WEBHOOK_PATH } from './entry-points/gateway-webhooks.ts';
 import { startIntentSweeper } from './entry-points/intent-sweeper.ts';
 import { startPaymentSweeper } from './entry-points/payment-sweeper.ts';
+import { topUpRoutes } from './entry-points/top-up-routes.ts';
 
 const config = loadConfigOrExit(
   baseServiceConfig.extend(dataProtectionConfig.shape).extend({
     CARD_ENCRYPTION_KEYS: keyringSchema,
     PSP_URL: z.string().url(),
+    LEDGER_URL: z.string().url(),
     PSP_API_KEY: configParts.secret,
     /** Comma-separated: during a rotation the old and the new secret both verify. */
     PSP_WEBHOOK_SECRET: z.string().transform((value) => value.split(',')).pipe(z.array(configParts.secret).min(1)),
@@ -60,11 +64,12 @@ const gateway = pspClient({
   },
 });
 circuit.set(0);
+const wallet = ledgerWallet(config.LEDGER_URL, internalFetch(config.INTERNAL_AUTH_SECRET, 'payment'), config.PSP_TIMEOUT_MS);
 // One attempt's whole budget: three calls with their timeouts and backoff. The sweeper waits this long first.
 const attemptBudgetMs = config.PSP_TIMEOUT_MS * 3 + 2_000;
 const services: PaymentServices = {
   transaction: (work, trace) => db.transaction((tx) => work({ store: paymentStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/payment', ...publishingOptions(trace) }) })),
-  gateway,
+  gatewayFor: (method) => (method === 'WALLET' ? wallet : gateway),
   methodFor: paymentMethods(vault, config.UPI_COLLECT_EXPIRY_SECONDS, () => new Date()),
   timing: {
     // Doubling from a second, capped at 30 s, never sooner than the breaker's next probe; ±20 % jitter.
@@ -93,6 +98,7 @@ const running = await runService({
   routers: [
     paymentRoutes({ services, store: paymentStore(db.client, cipher), vault, idempotency, details: (id) => paymentDetails(db.client, id), refundView }),
     gatewayWebhookRoutes(services, config.PSP_WEBHOOK_SECRET, logger),
+    topUpRoutes({ services, vault, idempotency, firstSweepDelayMs: attemptBudgetMs, status: async (paymentId) => (await paymentDetails(db.client, paymentId))?.status ?? null }),
   ],
   startBackground: () => [
     startIntentSweeper(() => eraseStaleCardTokens(db.client, config.INTENT_TOKEN_RETENTION_HOURS), logger, config.INTENT_SWEEP_INTERVAL_MS),

@@ -52,9 +52,12 @@ export const InventoryReleased = defineEvent(
   z.object({ orderId, reservationId: z.string().uuid(), quantity: z.number().int().positive(), reason: z.enum(['expired', 'payment_failed', 'released_by_request']) }),
 );
 
+/** How an order was paid: a wallet payment is journaled by its hold, not as a card charge. */
+const paymentMethod = z.enum(['CARD', 'UPI', 'WALLET']).default('CARD');
+
 export const PaymentSucceeded = defineEvent(
   'payment.succeeded.v1',
-  z.object({ orderId, paymentId: z.string().uuid(), amountMinor: minorUnits, currency: currencyCode, ...owners }),
+  z.object({ orderId, paymentId: z.string().uuid(), amountMinor: minorUnits, currency: currencyCode, method: paymentMethod, ...owners }),
 );
 export const PaymentFailed = defineEvent(
   'payment.failed.v1',
@@ -74,9 +77,13 @@ export const PaymentRefunded = defineEvent(
     reason: z.string(),
     /** A saga's compensation cancels the order; a merchant's or admin's refund leaves it as it is. */
     initiatedBy: z.enum(['saga', 'merchant', 'admin']).default('saga'),
+    method: paymentMethod,
     ...owners,
   }),
 );
+
+/** A card top-up the gateway confirmed; the ledger credits the customer's wallet. Subject: the top-up. */
+export const WalletToppedUp = defineEvent('payment.wallet-topped-up.v1', z.object({ topUpId: z.string().uuid(), customerId: z.string().uuid(), amountMinor: minorUnits, currency: currencyCode }));
 
 export const LedgerEntryRecorded = defineEvent(
   'ledger.entry-recorded.v1',

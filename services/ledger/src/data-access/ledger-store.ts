@@ -106,11 +106,12 @@ export function ledgerStore(tx: Tx, settings: LedgerSettings): LedgerStore {
         accounts: rows.map(toAccount),
       };
     },
-    async refundedSoFar(chargeId) {
+    async refundedSoFar(chargeId, returnedTo = 'psp_clearing') {
       const [row] = await tx.$queryRawUnsafe<Array<{ total: bigint }>>(
         `SELECT COALESCE(sum(p.credit_minor), 0)::bigint AS total FROM transfer t JOIN ledger_posting p ON p.transfer_id = t.id JOIN account a ON a.id = p.account_id
-         WHERE t.reverses_id = $1 AND t.kind = 'refund' AND a.type = 'psp_clearing'`,
+         WHERE t.reverses_id = $1 AND t.kind = 'refund' AND a.type = $2`,
         chargeId,
+        returnedTo,
       );
       return row?.total ?? 0n;
     },

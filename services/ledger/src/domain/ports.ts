@@ -56,7 +56,7 @@ export interface LedgerStore {
   /** Serializes refunds of one charge for the rest of the transaction. */
   lockCharge(chargeId: string): Promise<void>;
   /** What the refunds recorded so far gave back, in total. */
-  refundedSoFar(chargeId: string): Promise<bigint>;
+  refundedSoFar(chargeId: string, returnedTo?: 'psp_clearing' | 'customer_wallet'): Promise<bigint>;
   /** A recorded transfer's posted postings and their accounts, or null if there is none. */
   findTransfer(id: string): Promise<RecordedTransfer | null>;
 }

@@ -1,20 +1,32 @@
 /** Thin: each money event mapped to the transfer that records it. */
 import { on, type HandlerContext } from '@platform/shared/consumer/handler';
-import { PaymentRefunded, PaymentSucceeded } from '@platform/shared/events/catalog';
+import { InventoryCommitted, PaymentRefunded, PaymentSucceeded, WalletToppedUp } from '@platform/shared/events/catalog';
 import type { Tx } from '../data-access/database.ts';
 import { ledgerStore, type LedgerSettings } from '../data-access/ledger-store.ts';
+import { holdStore } from '../data-access/hold-store.ts';
 import type { LedgerContext } from '../domain/ports.ts';
 import { recordCharge } from '../domain/record-charge.ts';
 import { recordRefund } from '../domain/record-refund.ts';
+import { captureWalletPayment, recordTopUp, walletHoldId } from '../domain/wallet-payments.ts';
 
 export function ledgerHandlers(settings: LedgerSettings) {
   const contextOf = ({ tx, publish, envelope }: HandlerContext<Tx>): LedgerContext => ({ store: ledgerStore(tx, settings), publish, cause: { eventId: envelope.id, correlationId: envelope.correlationid } });
   return [
+    // A wallet payment is journaled by its hold (placed, posted, voided here), not as a card charge.
     on<typeof PaymentSucceeded, Tx>(PaymentSucceeded, async (data, handler) => {
+      if (data.method === 'WALLET') return;
       await recordCharge(contextOf(handler), { paymentId: data.paymentId, orderId: data.orderId, customerId: data.customerId, merchantId: data.merchantId, amountMinor: data.amountMinor, currency: data.currency });
     }),
     on<typeof PaymentRefunded, Tx>(PaymentRefunded, async (data, handler) => {
+      if (data.method === 'WALLET') return;
       await recordRefund(contextOf(handler), { paymentId: data.paymentId, refundId: data.refundId, orderId: data.orderId, customerId: data.customerId, merchantId: data.merchantId, amountMinor: data.amountMinor, currency: data.currency });
+    }),
+    on<typeof WalletToppedUp, Tx>(WalletToppedUp, async (data, handler) => {
+      await recordTopUp(contextOf(handler), { topUpId: data.topUpId, customerId: data.customerId, amount: BigInt(data.amountMinor), currency: data.currency });
+    }),
+    // Stock committed: an order paid from a wallet has its hold posted.
+    on<typeof InventoryCommitted, Tx>(InventoryCommitted, async (data, handler) => {
+      await captureWalletPayment(contextOf(handler), holdStore(handler.tx), walletHoldId(`charge:${data.orderId}`));
     }),
   ];
 }

@@ -38,8 +38,8 @@ export interface ProductCatalog {
 }
 
 /** The payment service's side of an order: how it will be paid, given before it is announced. */
-/** How the customer pays: a card token, or a UPI collect request to their payment address. */
-export type PaymentChoice = { method: 'CARD'; cardToken: string } | { method: 'UPI'; upiVpa: string };
+/** How the customer pays: a card token, a UPI collect request to their payment address, or their wallet. */
+export type PaymentChoice = { method: 'CARD'; cardToken: string } | { method: 'UPI'; upiVpa: string } | { method: 'WALLET' };
 
 export interface PaymentIntents {
   /** Idempotent per order; throws AppError('unavailable') when payment cannot be reached. */

@@ -23,6 +23,7 @@ const orderFields = {
 const placeOrderBody = z.discriminatedUnion('paymentMethod', [
   z.object({ ...orderFields, paymentMethod: z.literal('CARD'), cardToken: z.string().min(1).max(200) }),
   z.object({ ...orderFields, paymentMethod: z.literal('UPI'), upiVpa: z.string().regex(/^[a-zA-Z0-9._-]{2,64}@[a-zA-Z]{2,32}$/, 'upiVpa must look like name@bank') }),
+  z.object({ ...orderFields, paymentMethod: z.literal('WALLET') }),
 ]);
 const idempotencyKey = z.string().trim().min(1, 'the Idempotency-Key header is required').max(255);
 const idParam = z.object({ id: z.string().uuid('order ids are UUIDs') });
@@ -59,7 +60,7 @@ export function orderRoutes({ db, cipher, catalog, intents, idempotency }: Order
     const body = validate(placeOrderBody, ctx.request.body, 'order');
     const product = await catalog.find(body.productId);
     if (!product) throw new AppError('unprocessable', `unknown product ${body.productId}`);
-    const payment: PaymentChoice = body.paymentMethod === 'CARD' ? { method: 'CARD', cardToken: body.cardToken } : { method: 'UPI', upiVpa: body.upiVpa };
+    const payment: PaymentChoice = body.paymentMethod === 'CARD' ? { method: 'CARD', cardToken: body.cardToken } : body.paymentMethod === 'UPI' ? { method: 'UPI', upiVpa: body.upiVpa } : { method: 'WALLET' };
     const command = { idempotencyKey: key, customerId: customer.sub, merchantId: product.merchantId, productId: body.productId, quantity: body.quantity, payment, customerEmail: body.customerEmail ?? null };
     // A new order's payment intent is filed before the order commits (a network call is never
     // made inside our transaction). A replay needs none; a lost race leaves an intent no order uses.

@@ -15,6 +15,11 @@ const TEST_TOKENS: Readonly<Record<string, string>> = {
 const DECLINED_CARD = '4000000000000002';
 /** A collect request must expire a little before the stock hold does. */
 const COLLECT_MARGIN_SECONDS = 2;
+/**
+ * A wallet hold outlives the stock hold by a day: the saga posts or voids it long before; its own
+ * expiry is a last resort, and must never release funds for goods a late commit has sold.
+ */
+const WALLET_HOLD_GRACE_MS = 24 * 3600 * 1000;
 
 export const maskVpa = (vpa: string) => {
   const [name = '', bank = ''] = vpa.split('@');
@@ -29,6 +34,10 @@ export function paymentMethods(vault: CardVault, collectExpirySeconds: number, n
       const expiresInSeconds = Math.min(collectExpirySeconds, secondsLeft);
       if (expiresInSeconds < 1) return null;
       return { method: { type: 'upi_collect', vpa: intent.upiVpa, expiresInSeconds }, summary: `upi ${maskVpa(intent.upiVpa)}` };
+    }
+    if (intent.method === 'WALLET') {
+      if (!intent.customerId) return null;
+      return { method: { type: 'wallet', customerId: intent.customerId, merchantId: intent.merchantId, holdUntil: new Date(holdExpiresAt.getTime() + WALLET_HOLD_GRACE_MS) }, summary: 'wallet' };
     }
     if (intent.method !== 'CARD' || !intent.cardToken) return null;
     const card = isVaultToken(intent.cardToken) ? await vault.reveal(intent.cardToken) : { number: TEST_TOKENS[intent.cardToken] ?? DECLINED_CARD, expMonth: 12, expYear: now().getUTCFullYear() + 1, brand: 'visa' };

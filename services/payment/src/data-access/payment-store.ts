@@ -10,6 +10,7 @@ type PaymentRow = Awaited<ReturnType<Tx['payment']['findUniqueOrThrow']>>;
 const asPayment = (row: PaymentRow): Payment => ({
   id: row.id,
   orderId: row.orderId,
+  kind: row.kind as Payment['kind'],
   customerId: row.customerId,
   merchantId: row.merchantId,
   method: row.method as PaymentMethodKind,

@@ -6,7 +6,7 @@
  * a timeout per call. Whatever cannot be asked now is a GatewayUnavailable: the payment waits.
  */
 import { BrokenCircuitError, bulkhead, BulkheadRejectedError, circuitBreaker, CircuitState, CountBreaker, ExponentialBackoff, handleWhen, IsolatedCircuitError, retry, TaskCancelledError, timeout, TimeoutStrategy, wrap } from 'cockatiel';
-import { GatewayUnavailable, type GatewayAnswer, type PaymentGateway } from '../domain/ports.ts';
+import { GatewayUnavailable, type GatewayAnswer, type GatewayMethod, type PaymentGateway } from '../domain/ports.ts';
 
 export interface PspClientOptions {
   url: string;
@@ -30,6 +30,12 @@ interface ChargeObject {
 
 const answerOf = (charge: ChargeObject): GatewayAnswer =>
   charge.status === 'succeeded' ? { status: 'succeeded', chargeId: charge.id } : charge.status === 'pending' ? { status: 'pending', chargeId: charge.id } : { status: 'failed', chargeId: charge.id, reason: charge.failure_code ?? 'card_declined' };
+
+function processorMethod(method: GatewayMethod) {
+  if (method.type === 'card') return { type: 'card', card: { number: method.number, exp_month: method.expMonth, exp_year: method.expYear } };
+  if (method.type === 'upi_collect') return { type: 'upi_collect', upi: { vpa: method.vpa }, expires_in: method.expiresInSeconds };
+  throw new Error('the card processor does not take wallet payments');
+}
 
 export function pspClient(options: PspClientOptions): PaymentGateway & { circuitState(): string } {
   const isTransient = (error: unknown) => error instanceof TransientCall || error instanceof TaskCancelledError;
@@ -90,10 +96,7 @@ export function pspClient(options: PspClientOptions): PaymentGateway & { circuit
             amount: Number(amountMinor),
             currency,
             reference,
-            payment_method:
-              method.type === 'card'
-                ? { type: 'card', card: { number: method.number, exp_month: method.expMonth, exp_year: method.expYear } }
-                : { type: 'upi_collect', upi: { vpa: method.vpa }, expires_in: method.expiresInSeconds },
+            payment_method: processorMethod(method),
           },
         },
       ),

@@ -25,7 +25,7 @@ export async function attemptCharge(services: PaymentServices, paymentId: string
   }
   let answer: GatewayAnswer;
   try {
-    answer = await services.gateway.charge({ idempotencyKey: chargeKeyOf(payment.orderId), amountMinor: payment.amountMinor, currency: payment.currency, method: prepared.method, reference: payment.orderId });
+    answer = await services.gatewayFor(payment.method).charge({ idempotencyKey: chargeKeyOf(payment.orderId), amountMinor: payment.amountMinor, currency: payment.currency, method: prepared.method, reference: payment.orderId });
   } catch (error) {
     if (!(error instanceof GatewayUnavailable)) throw error;
     await postpone(services, payment, error.message);
@@ -41,7 +41,7 @@ export async function attemptCharge(services: PaymentServices, paymentId: string
 export async function resolveWithoutCharging(services: PaymentServices, payment: Payment): Promise<void> {
   let answer: GatewayAnswer | null;
   try {
-    answer = await services.gateway.findCharge(chargeKeyOf(payment.orderId));
+    answer = await services.gatewayFor(payment.method).findCharge(chargeKeyOf(payment.orderId));
   } catch (error) {
     if (!(error instanceof GatewayUnavailable)) throw error;
     await postpone(services, payment, error.message);

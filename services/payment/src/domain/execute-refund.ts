@@ -16,7 +16,7 @@ export async function executeRefund(services: PaymentServices, refundId: string)
   if (refund.status !== 'PENDING') return refund.status;
   let result: { refundId: string } | { refused: string };
   try {
-    result = await services.gateway.refund({ idempotencyKey: refundKeyOf(refund.id), chargeId: payment.chargeId ?? '', amountMinor: refund.amountMinor });
+    result = await services.gatewayFor(payment.method).refund({ idempotencyKey: refundKeyOf(refund.id), chargeId: payment.chargeId ?? '', amountMinor: refund.amountMinor });
   } catch (error) {
     if (!(error instanceof GatewayUnavailable)) throw error;
     await services.transaction(({ store }) => store.scheduleRefund(refund.id, new Date(services.now().getTime() + services.timing.retryDelayMs(1))));
@@ -36,7 +36,7 @@ export async function executeRefund(services: PaymentServices, refundId: string)
       {
         definition: PaymentRefunded,
         subject: payment.orderId,
-        data: { orderId: payment.orderId, paymentId: payment.id, refundId: refund.id, amountMinor: Number(refund.amountMinor), currency: payment.currency, reason: refund.reason, initiatedBy: refund.requestedBy, customerId: payment.customerId, merchantId: payment.merchantId },
+        data: { orderId: payment.orderId, paymentId: payment.id, refundId: refund.id, amountMinor: Number(refund.amountMinor), currency: payment.currency, reason: refund.reason, initiatedBy: refund.requestedBy, method: payment.method, customerId: payment.customerId, merchantId: payment.merchantId },
       },
     ]);
     return 'SUCCEEDED';

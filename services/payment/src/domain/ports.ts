@@ -26,7 +26,9 @@ export interface PaymentIntent extends Owners {
 
 export interface Payment extends Owners {
   id: string;
+  /** The order's id; for a wallet top-up, the top-up's own. */
   orderId: string;
+  kind: 'ORDER' | 'TOP_UP';
   method: PaymentMethodKind;
   methodSummary: string | null;
   amountMinor: bigint;
@@ -54,7 +56,11 @@ export interface Refund {
 }
 
 /** How the gateway is asked to take the money. The card number exists only for this call. */
-export type GatewayMethod = { type: 'card'; number: string; expMonth: number; expYear: number } | { type: 'upi_collect'; vpa: string; expiresInSeconds: number };
+export type GatewayMethod =
+  | { type: 'card'; number: string; expMonth: number; expYear: number }
+  | { type: 'upi_collect'; vpa: string; expiresInSeconds: number }
+  /** Paid from the customer's wallet: the ledger holds the funds (it is this method's gateway). */
+  | { type: 'wallet'; customerId: string; merchantId: string | null; holdUntil: Date };
 
 export type GatewayAnswer =
   | { status: 'succeeded'; chargeId: string }
@@ -112,7 +118,8 @@ export interface PaymentUnitOfWork {
 export interface PaymentServices {
   /** `trace` makes the events written in it answer the payment's (or refund's) cause. */
   transaction<R>(work: (unit: PaymentUnitOfWork) => Promise<R>, trace?: Trace): Promise<R>;
-  gateway: PaymentGateway;
+  /** The card processor for cards and UPI; the ledger for wallets. */
+  gatewayFor(method: PaymentMethodKind): PaymentGateway;
   /** The intent's method, ready for the gateway (the vault reveals a card number for this call only). */
   methodFor(intent: PaymentIntent, holdExpiresAt: Date): Promise<{ method: GatewayMethod; summary: string } | null>;
   timing: PaymentTiming;

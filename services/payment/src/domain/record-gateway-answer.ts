@@ -1,4 +1,4 @@
-import { PaymentFailed, PaymentSucceeded } from '@platform/shared/events/catalog';
+import { PaymentFailed, PaymentSucceeded, WalletToppedUp } from '@platform/shared/events/catalog';
 import { chargeKeyOf, type FailureReason, type GatewayAnswer, type Payment, type PaymentUnitOfWork } from './ports.ts';
 
 const KNOWN_REASONS: ReadonlySet<string> = new Set<FailureReason>(['card_declined', 'insufficient_funds', 'reservation_expired', 'payer_declined', 'collect_expired', 'gateway_timeout', 'payment_method_unavailable']);
@@ -23,7 +23,12 @@ export async function recordGatewayAnswer(unit: PaymentUnitOfWork, payment: Paym
   if (answer.status === 'succeeded') {
     if (!(await store.transition(payment.id, ['INITIATED', 'PENDING'], 'SUCCEEDED', { chargeId: answer.chargeId, nextAttemptAt: null, detail: via }))) return false;
     await store.eraseIntentSecrets(payment.orderId);
-    const data = { orderId: payment.orderId, paymentId: payment.id, amountMinor: Number(payment.amountMinor), currency: payment.currency, customerId: payment.customerId, merchantId: payment.merchantId };
+    if (payment.kind === 'TOP_UP') {
+      const data = { topUpId: payment.orderId, customerId: payment.customerId ?? '', amountMinor: Number(payment.amountMinor), currency: payment.currency };
+      await unit.publish([{ definition: WalletToppedUp, subject: payment.orderId, data }]);
+      return true;
+    }
+    const data = { orderId: payment.orderId, paymentId: payment.id, amountMinor: Number(payment.amountMinor), currency: payment.currency, method: payment.method, customerId: payment.customerId, merchantId: payment.merchantId };
     await unit.publish([{ definition: PaymentSucceeded, subject: payment.orderId, data }]);
     return true;
   }
@@ -34,6 +39,7 @@ export async function recordGatewayAnswer(unit: PaymentUnitOfWork, payment: Paym
 export async function failPayment(unit: PaymentUnitOfWork, payment: Payment, reason: FailureReason, detail: string, chargeId: string | null = null): Promise<boolean> {
   if (!(await unit.store.transition(payment.id, ['INITIATED', 'PENDING'], 'FAILED', { failureReason: reason, chargeId, nextAttemptAt: null, detail }))) return false;
   await unit.store.eraseIntentSecrets(payment.orderId);
-  await unit.publish([{ definition: PaymentFailed, subject: payment.orderId, data: { orderId: payment.orderId, reason } }]);
+  // A failed top-up has no saga to tell: its caller reads the outcome.
+  if (payment.kind === 'ORDER') await unit.publish([{ definition: PaymentFailed, subject: payment.orderId, data: { orderId: payment.orderId, reason } }]);
   return true;
 }

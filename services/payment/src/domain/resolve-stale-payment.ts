@@ -12,7 +12,7 @@ export async function resolveStalePayment(services: PaymentServices, payment: Pa
   const givenUp = now.getTime() > payment.holdExpiresAt.getTime() + services.timing.pendingGiveUpMs;
   let answer: GatewayAnswer | null;
   try {
-    answer = await services.gateway.findCharge(chargeKeyOf(payment.orderId));
+    answer = await services.gatewayFor(payment.method).findCharge(chargeKeyOf(payment.orderId));
   } catch (error) {
     if (!(error instanceof GatewayUnavailable)) throw error;
     if (givenUp) await services.transaction((unit) => failPayment(unit, payment, 'gateway_timeout', `gateway unreachable: ${error.message}`), payment.trace);

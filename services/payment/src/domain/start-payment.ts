@@ -24,6 +24,7 @@ export async function startPayment(unit: PaymentUnitOfWork, command: StartPaymen
   const payment: Payment = {
     id: randomUUID(),
     orderId: command.orderId,
+    kind: 'ORDER',
     customerId: intent.customerId,
     merchantId: intent.merchantId,
     method: intent.method,

@@ -23,6 +23,7 @@ const VPA = /^[a-zA-Z0-9._-]{2,64}@[a-zA-Z]{2,32}$/;
 const intentBody = z.discriminatedUnion('method', [
   z.object({ method: z.literal('CARD'), orderId: z.string().uuid(), customerId: z.string().uuid(), merchantId: z.string().uuid().nullable(), cardToken: z.string().min(1).max(200) }),
   z.object({ method: z.literal('UPI'), orderId: z.string().uuid(), customerId: z.string().uuid(), merchantId: z.string().uuid().nullable(), upiVpa: z.string().regex(VPA, 'upiVpa must look like name@bank') }),
+  z.object({ method: z.literal('WALLET'), orderId: z.string().uuid(), customerId: z.string().uuid(), merchantId: z.string().uuid().nullable() }),
 ]);
 const cardBody = z.object({
   number: z.string().regex(/^\d{12,19}$/, 'number must be 12 to 19 digits'),

@@ -6,7 +6,7 @@ export const ORDER = '6f0b8a4e-1d1c-4a57-9a3a-2d2b3f1e0c11';
 export const NOW = new Date('2026-11-23T12:00:00Z');
 
 export function inMemoryPayments(options: { earlier: GatewayAnswer | null; answer?: GatewayAnswer | Error; holdExpiresAt: Date }) {
-  const payment: Payment = { id: 'a6d1f7a2-6d0e-4a35-9c61-3a4f4b0e2b10', orderId: ORDER, customerId: null, merchantId: null, method: 'CARD', methodSummary: null, amountMinor: 1000n, refundedMinor: 0n, currency: 'EUR', status: 'INITIATED', failureReason: null, chargeId: null, holdExpiresAt: options.holdExpiresAt, attempts: 0, trace: { causeEventId: null, correlationId: null, traceparent: null } };
+  const payment: Payment = { id: 'a6d1f7a2-6d0e-4a35-9c61-3a4f4b0e2b10', orderId: ORDER, kind: 'ORDER', customerId: null, merchantId: null, method: 'CARD', methodSummary: null, amountMinor: 1000n, refundedMinor: 0n, currency: 'EUR', status: 'INITIATED', failureReason: null, chargeId: null, holdExpiresAt: options.holdExpiresAt, attempts: 0, trace: { causeEventId: null, correlationId: null, traceparent: null } };
   const published: NewEvent[] = [];
   const charges: string[] = [];
   const scheduled: Date[] = [];
@@ -47,7 +47,7 @@ export function inMemoryPayments(options: { earlier: GatewayAnswer | null; answe
   };
   const services: PaymentServices = {
     transaction: (work) => work({ store, publish: async (events) => void published.push(...events) }),
-    gateway,
+    gatewayFor: () => gateway,
     methodFor: async () => ({ method: { type: 'card', number: '4242424242424242', expMonth: 12, expYear: 2030 }, summary: 'visa •••• 4242' }),
     timing: { retryDelayMs: () => 1_000, pendingPollMs: 30_000, pendingGiveUpMs: 600_000 },
     now: () => NOW,

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "payment" ADD COLUMN     "kind" TEXT NOT NULL DEFAULT 'ORDER';
+
