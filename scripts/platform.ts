@@ -112,6 +112,7 @@ export class Platform {
       DATA_ENCRYPTION_KEYS: this.secrets.dataEncryptionKeys,
       DATA_INDEX_KEY: this.secrets.dataIndexKey,
       METRICS_TOKEN: this.secrets.metricsToken,
+      ...(name === 'order' || name === 'payment' ? { REDIS_URL: this.options.redisUrl ?? 'redis://127.0.0.1:6379' } : {}),
       ...(name === 'order' ? { INVENTORY_URL: this.url('inventory'), PAYMENT_URL: this.url('payment') } : {}),
       ...(name === 'payment' ? { CARD_ENCRYPTION_KEYS: this.secrets.cardEncryptionKeys, PSP_URL: this.url('psp'), LEDGER_URL: this.url('ledger'), PSP_API_KEY: this.secrets.pspApiKey, PSP_WEBHOOK_SECRET: this.secrets.pspWebhookSecret } : {}),
       ...(name === 'auth' ? { ADMIN_EMAIL: this.secrets.adminEmail, ADMIN_PASSWORD: this.secrets.adminPassword } : {}),

@@ -4,6 +4,8 @@ import { describe, it } from 'node:test';
 import { platformForSuite } from './support/test-platform.ts';
 import { chargesFor, refundsFor } from './support/psp-books.ts';
 import { registerCustomer } from './support/sessions.ts';
+import { query } from './support/forge.ts';
+import { Redis } from 'ioredis';
 import { waitFor } from '../../shared/test/support/wait.ts';
 
 describe('refunds and idempotency keys', () => {
@@ -68,6 +70,22 @@ describe('refunds and idempotency keys', () => {
     assert.deepEqual([replay.status, replay.headers.get('idempotent-replayed'), replay.body], [202, 'true', first.body], 'the stored first response, not the order as it is now');
     const other = await suite.api.request('POST', '/orders', { ...body, quantity: 2 }, { 'idempotency-key': key });
     assert.equal(other.status, 422);
+
+    // Redis answers the replay without the database; the database answers it without Redis.
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      const cacheKey = `idem:order:${suite.api.sessions!.customerId}:${key}`;
+      assert.ok(await redis.get(cacheKey), 'the first response is cached in Redis');
+      const [row] = await query<{ response_body: string }>('order', 'DELETE FROM idempotency_record WHERE key = $1 RETURNING response_body', [key]);
+      const fromRedis = await suite.api.request<{ orderId: string }>('POST', '/orders', body, { 'idempotency-key': key });
+      assert.deepEqual([fromRedis.status, fromRedis.body.orderId], [202, first.body.orderId]);
+      await query('order', "INSERT INTO idempotency_record (scope, key, request_hash, state, response_status, response_body, locked_until) SELECT $1, $2, 'x', 'DONE', 202, $3, now()", [suite.api.sessions!.customerId, key, row!.response_body]);
+      await redis.del(cacheKey);
+      const fromDatabase = await suite.api.request<{ orderId: string }>('POST', '/orders', body, { 'idempotency-key': key });
+      assert.equal(fromDatabase.status, 422, 'the database record (its hash differs here on purpose) is the backstop');
+    } finally {
+      redis.disconnect();
+    }
 
     const stranger = await registerCustomer(suite.platform.url('gateway'));
     const theirs = await fetch(`${suite.platform.url('gateway')}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${stranger.accessToken}`, 'idempotency-key': key }, body: JSON.stringify(body) });

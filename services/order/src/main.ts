@@ -10,14 +10,18 @@ import { paymentIntents } from './data-access/payment-intents.ts';
 import { orderHandlers } from './entry-points/messaging-handlers.ts';
 import { orderRoutes } from './entry-points/http-routes.ts';
 import { sqlIdempotencyStore } from '@platform/shared/http/idempotency';
+import { cachedIdempotencyStore, fastFailingRedis } from '@platform/shared/http/idempotency-cache';
 import { startPeriodicJob } from '@platform/shared/service/periodic-job';
 
-const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ INVENTORY_URL: z.string().url(), PAYMENT_URL: z.string().url() }));
+const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ INVENTORY_URL: z.string().url(), PAYMENT_URL: z.string().url(), REDIS_URL: z.string().url().optional() }));
 const logger = createLogger('order', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const cipher = cipherFrom(config);
 const signedFetch = internalFetch(config.INTERNAL_AUTH_SECRET, 'order');
-const idempotency = sqlIdempotencyStore(db);
+// Redis answers replays when configured; the database is the truth either way.
+const idempotency = config.REDIS_URL
+  ? cachedIdempotencyStore(sqlIdempotencyStore(db), await fastFailingRedis(config.REDIS_URL, (message) => logger.warn({ err: message }, 'redis unavailable; idempotency replays read the database')), 'order')
+  : sqlIdempotencyStore(db);
 const running = await runService({
   name: 'order',
   ...runtimeFrom(config),

@@ -7,6 +7,7 @@ import { baseServiceConfig, cipherFrom, dataProtectionConfig, runtimeFrom } from
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
 import { fieldCipher, keyringSchema } from '@platform/shared/crypto/field-cipher';
 import { sqlIdempotencyStore } from '@platform/shared/http/idempotency';
+import { cachedIdempotencyStore, fastFailingRedis } from '@platform/shared/http/idempotency-cache';
 import { outboxPublisher } from '@platform/shared/outbox/write-events';
 import { connectDatabase } from './data-access/database.ts';
 import { paymentStore } from './data-access/payment-store.ts';
@@ -31,6 +32,7 @@ const config = loadConfigOrExit(
     CARD_ENCRYPTION_KEYS: keyringSchema,
     PSP_URL: z.string().url(),
     LEDGER_URL: z.string().url(),
+    REDIS_URL: z.string().url().optional(),
     PSP_API_KEY: configParts.secret,
     /** Comma-separated: during a rotation the old and the new secret both verify. */
     PSP_WEBHOOK_SECRET: z.string().transform((value) => value.split(',')).pipe(z.array(configParts.secret).min(1)),
@@ -79,7 +81,10 @@ const services: PaymentServices = {
   },
   now: () => new Date(),
 };
-const idempotency = sqlIdempotencyStore(db);
+// Redis answers replays when configured; the database is the truth either way.
+const idempotency = config.REDIS_URL
+  ? cachedIdempotencyStore(sqlIdempotencyStore(db), await fastFailingRedis(config.REDIS_URL, (message) => logger.warn({ err: message }, 'redis unavailable; idempotency replays read the database')), 'payment')
+  : sqlIdempotencyStore(db);
 
 /** Outcome events answer the event (or request) that started the payment or refund. */
 function publishingOptions(trace: Trace | undefined): { cause?: Cause; correlationId?: string } {

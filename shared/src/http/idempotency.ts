@@ -4,8 +4,9 @@
  * `Idempotent-Replayed: true`); the same key with another request is a 422; a request while the
  * first with that key is still in flight is a 409; keys belong to the caller and expire after
  * 24 hours. The service's own database holds the records (a primary key on caller + key is the
- * backstop against two winners). Only successes are stored: a request that failed may be retried
- * with its key (an outage must not be replayed for a day).
+ * backstop against two winners); Redis, when configured, answers replays without touching it.
+ * Only successes are stored: a request that failed may be retried with its key (an outage must
+ * not be replayed for a day).
  */
 import { createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
@@ -22,7 +23,7 @@ type Begin = { kind: 'new' } | { kind: 'replay'; status: number; body: string } 
 
 export interface IdempotencyStore {
   begin(scope: string, key: string, requestHash: string): Promise<Begin>;
-  finish(scope: string, key: string, status: number, body: string): Promise<void>;
+  finish(scope: string, key: string, requestHash: string, status: number, body: string): Promise<void>;
   abandon(scope: string, key: string): Promise<void>;
   /** Forgets records past the TTL, at most `limit` at a time; says how many. */
   prune(limit: number): Promise<number>;
@@ -57,7 +58,7 @@ export function sqlIdempotencyStore(db: SqlTransaction): IdempotencyStore {
       );
       return taken === 1 ? { kind: 'new' } : { kind: 'in-flight' };
     },
-    async finish(scope, key, status, body) {
+    async finish(scope, key, _requestHash, status, body) {
       await db.$executeRawUnsafe(`UPDATE idempotency_record SET state = 'DONE', response_status = $3, response_body = $4 WHERE scope = $1 AND key = $2`, scope, key, status, body);
     },
     async abandon(scope, key) {
@@ -108,7 +109,7 @@ export function idempotent(store: IdempotencyStore, options: { required: boolean
       await store.abandon(scope, key).catch(() => undefined); // the lock's expiry frees it otherwise
       throw error;
     }
-    if (ctx.status >= 200 && ctx.status < 300) await store.finish(scope, key, ctx.status, JSON.stringify(ctx.body ?? null));
+    if (ctx.status >= 200 && ctx.status < 300) await store.finish(scope, key, requestHash, ctx.status, JSON.stringify(ctx.body ?? null));
     else await store.abandon(scope, key);
   };
 }
