@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { GatewayUnavailable } from '../src/domain/ports.ts';
 import { attemptCharge } from '../src/domain/attempt-charge.ts';
 import { resolveStalePayment } from '../src/domain/resolve-stale-payment.ts';
+import { recordGatewayAnswer } from '../src/domain/record-gateway-answer.ts';
 import { inMemoryPayments, NOW, ORDER } from './support/in-memory-payments.ts';
 
 const expired = new Date(NOW.getTime() - 60_000);
@@ -46,6 +47,20 @@ describe('resolving a payment a crash or an outage left unfinished', () => {
     const { services, payment, published } = inMemoryPayments({ earlier: null, answer: { status: 'pending', chargeId: 'ch_async' }, holdExpiresAt: live });
     await attemptCharge(services, payment.id);
     assert.equal(payment.status, 'PENDING');
+    assert.equal(published.length, 0);
+  });
+});
+
+describe('a charge reported after its payment failed', () => {
+  it('when the gateway confirms a payment already given up, then a refund of it is queued (once) and nothing is announced', async () => {
+    const { services, payment, published, refunds } = inMemoryPayments({ earlier: null, holdExpiresAt: expired });
+    payment.status = 'FAILED';
+    const late = { status: 'succeeded', chargeId: 'ch_late' } as const;
+    await services.transaction((unit) => recordGatewayAnswer(unit, { ...payment }, late, 'webhook', NOW, 30_000));
+    await services.transaction((unit) => recordGatewayAnswer(unit, { ...payment }, late, 'lookup', NOW, 30_000));
+    assert.deepEqual([...refunds.values()].map((refund) => [refund.amountMinor, refund.reason, refund.status]), [[1000n, 'late_success', 'PENDING']]);
+    assert.equal(payment.chargeId, 'ch_late');
+    assert.equal(payment.status, 'FAILED');
     assert.equal(published.length, 0);
   });
 });

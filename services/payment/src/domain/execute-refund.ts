@@ -31,6 +31,8 @@ export async function executeRefund(services: PaymentServices, refundId: string)
       return 'FAILED';
     }
     if (!(await store.settleRefund(refund.id, { status: 'SUCCEEDED', gatewayRefundId: result.refundId }))) return 'SUCCEEDED';
+    // A late charge on a failed payment was never announced or journaled: its refund is not either.
+    if (payment.status === 'FAILED') return 'SUCCEEDED';
     await store.addRefunded(payment.id, refund.amountMinor, refund.id);
     await unit.publish([
       {

@@ -1,5 +1,6 @@
 import { PaymentFailed, PaymentSucceeded, WalletToppedUp } from '@platform/shared/events/catalog';
-import { chargeKeyOf, type FailureReason, type GatewayAnswer, type Payment, type PaymentUnitOfWork } from './ports.ts';
+import { randomUUID } from 'node:crypto';
+import { chargeKeyOf, type FailureReason, type GatewayAnswer, type Payment, type PaymentUnitOfWork, type Refund } from './ports.ts';
 
 const KNOWN_REASONS: ReadonlySet<string> = new Set<FailureReason>(['card_declined', 'insufficient_funds', 'reservation_expired', 'payer_declined', 'collect_expired', 'gateway_timeout', 'payment_method_unavailable']);
 
@@ -21,7 +22,7 @@ export async function recordGatewayAnswer(unit: PaymentUnitOfWork, payment: Paym
     return store.transition(payment.id, ['INITIATED'], 'PENDING', { chargeId: answer.chargeId, nextAttemptAt: new Date(now.getTime() + pendingPollMs), detail: `awaiting confirmation (${via})` });
   }
   if (answer.status === 'succeeded') {
-    if (!(await store.transition(payment.id, ['INITIATED', 'PENDING'], 'SUCCEEDED', { chargeId: answer.chargeId, nextAttemptAt: null, detail: via }))) return false;
+    if (!(await store.transition(payment.id, ['INITIATED', 'PENDING'], 'SUCCEEDED', { chargeId: answer.chargeId, nextAttemptAt: null, detail: via }))) return refundLateSuccess(unit, payment.id, answer.chargeId);
     await store.eraseIntentSecrets(payment.orderId);
     if (payment.kind === 'TOP_UP') {
       const data = { topUpId: payment.orderId, customerId: payment.customerId ?? '', amountMinor: Number(payment.amountMinor), currency: payment.currency };
@@ -33,6 +34,21 @@ export async function recordGatewayAnswer(unit: PaymentUnitOfWork, payment: Paym
     return true;
   }
   return failPayment(unit, payment, failureReasonOf(answer.reason), via, answer.chargeId);
+}
+
+/**
+ * The gateway took the money for a payment already given up (a confirmation after the hold, or
+ * after giving up on it): the order is cancelled, so the charge is refunded — once, whatever
+ * reports it again. Nothing is announced: the saga ended, and the books never held this charge
+ * (the gateway's settlement shows it and its refund).
+ */
+async function refundLateSuccess(unit: PaymentUnitOfWork, paymentId: string, chargeId: string): Promise<boolean> {
+  const current = await unit.store.findPaymentById(paymentId, { lock: true });
+  if (current?.status !== 'FAILED' || (await unit.store.refundsHeld(paymentId)) > 0n) return false;
+  await unit.store.transition(paymentId, ['FAILED'], 'FAILED', { chargeId, detail: 'charged after it failed: refunding' });
+  const refund: Refund = { id: randomUUID(), paymentId, amountMinor: current.amountMinor, currency: current.currency, reason: 'late_success', status: 'PENDING', gatewayRefundId: null, requestedBy: 'saga', createdAt: new Date(), trace: current.trace };
+  await unit.store.insertRefund(refund); // executed by the sweeper
+  return true;
 }
 
 /** Ends a waiting payment as FAILED and announces it (the saga releases the stock). */

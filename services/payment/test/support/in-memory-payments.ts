@@ -52,5 +52,5 @@ export function inMemoryPayments(options: { earlier: GatewayAnswer | null; answe
     timing: { retryDelayMs: () => 1_000, pendingPollMs: 30_000, pendingGiveUpMs: 600_000 },
     now: () => NOW,
   };
-  return { services, payment, published, charges, scheduled };
+  return { services, payment, published, charges, scheduled, refunds };
 }
