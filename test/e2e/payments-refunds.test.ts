@@ -105,6 +105,20 @@ describe('refunds and idempotency keys', () => {
     assert.equal(charge?.refunded, 100, 'refunded once');
   });
 
+  it('when a key is older than 24 hours, then it is forgotten: the same key starts a new request', async () => {
+    const key = `old-${randomUUID()}`;
+    const card = (number: string) => suite.api.request<{ cardToken: string }>('POST', '/payments/cards', { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '123' }, { 'idempotency-key': key });
+    const first = await card('4242424242424242');
+    assert.equal((await card('5555555555554444')).status, 422, 'within the day: another body is refused');
+    await query('payment', "UPDATE idempotency_record SET created_at = now() - interval '25 hours' WHERE key = $1", [key]);
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    await redis.del(`idem:payment:${suite.api.sessions!.customerId}:${key}`); // its cache entry expires with it
+    redis.disconnect();
+    const later = await card('5555555555554444');
+    assert.equal(later.status, 201);
+    assert.notEqual(later.body.cardToken, first.body.cardToken);
+  });
+
   it('when 50 requests race with one key, then exactly one order exists; the others are 409 or the replayed first response', async () => {
     const productId = await suite.api.createProduct({ stock: 100, priceMinor: 500 });
     const key = `race-${randomUUID()}`;
