@@ -14,13 +14,17 @@ import { BROKER_SERVICES } from '../shared/src/amqp/broker-users.ts';
 
 export const SERVICES = ['order', 'inventory', 'payment', 'ledger', 'notification', 'auth'] as const;
 export type ServiceName = (typeof SERVICES)[number];
-/** The payment gateway simulator: the outside world, with a database of its own but no broker. */
-export const SIMULATORS = ['psp'] as const;
-export const DATABASES = [...SERVICES, ...SIMULATORS] as const;
-export type ProcessName = ServiceName | 'gateway' | 'relay' | 'psp';
+/**
+ * The outside world, simulated: the payment gateway (with a database of its own, no broker) and
+ * an SMTP sink that keeps what the platform mails (SMTP on its port + 1, messages over HTTP).
+ */
+export const SIMULATORS = ['psp', 'smtp'] as const;
+export const DATABASES = [...SERVICES, 'psp'] as const;
+export type ProcessName = ServiceName | 'gateway' | 'relay' | (typeof SIMULATORS)[number];
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const OFFSET: Record<ServiceName | 'gateway' | 'psp', number> = { gateway: 0, order: 1, inventory: 2, payment: 3, ledger: 4, notification: 5, auth: 6, psp: 7 };
+const OFFSET: Record<ServiceName | 'gateway' | 'psp' | 'smtp', number> = { gateway: 0, order: 1, inventory: 2, payment: 3, ledger: 4, notification: 5, auth: 6, psp: 7, smtp: 8 };
+const ENTRY: Partial<Record<ProcessName, string>> = { relay: 'shared/src/outbox/relay-daemon.ts', smtp: 'scripts/smtp-sink.ts' };
 
 export interface PlatformOptions {
   /** The gateway's port; services take the next six. */
@@ -64,8 +68,14 @@ export class Platform {
     await ensureServiceUsers(decodeURIComponent(new URL(this.options.amqpUrl).pathname.slice(1)) || '/', this.secrets.brokerPasswords);
   }
 
-  url(name: ServiceName | 'gateway' | 'psp'): string {
+  /** HTTP base URL (for the SMTP sink: where its messages are read). */
+  url(name: ServiceName | 'gateway' | 'psp' | 'smtp'): string {
     return `http://127.0.0.1:${this.options.basePort + OFFSET[name]}`;
+  }
+
+  /** The sink's SMTP port: the one after its HTTP port. */
+  get smtpPort(): number {
+    return this.options.basePort + OFFSET.smtp + 1;
   }
 
   private environment(name: ProcessName): Record<string, string> {
@@ -79,6 +89,7 @@ export class Platform {
         ...own,
       };
     }
+    if (name === 'smtp') return { ...common, SMTP_SINK_HTTP_PORT: String(this.options.basePort + OFFSET.smtp), SMTP_SINK_PORT: String(this.smtpPort), ...own };
     if (name === 'psp') {
       return {
         ...common,
@@ -112,6 +123,7 @@ export class Platform {
       DATA_ENCRYPTION_KEYS: this.secrets.dataEncryptionKeys,
       DATA_INDEX_KEY: this.secrets.dataIndexKey,
       METRICS_TOKEN: this.secrets.metricsToken,
+      ...(name === 'notification' ? { SMTP_URL: `smtp://127.0.0.1:${this.smtpPort}` } : {}),
       ...(name === 'order' || name === 'payment' ? { REDIS_URL: this.options.redisUrl ?? 'redis://127.0.0.1:6379' } : {}),
       ...(name === 'order' ? { INVENTORY_URL: this.url('inventory'), PAYMENT_URL: this.url('payment') } : {}),
       ...(name === 'payment' ? { CARD_ENCRYPTION_KEYS: this.secrets.cardEncryptionKeys, PSP_URL: this.url('psp'), LEDGER_URL: this.url('ledger'), PSP_API_KEY: this.secrets.pspApiKey, PSP_WEBHOOK_SECRET: this.secrets.pspWebhookSecret } : {}),
@@ -122,7 +134,7 @@ export class Platform {
 
   /** Starts one process; `overrides` change its environment for this start only. */
   start(name: ProcessName, overrides: Record<string, string> = {}): void {
-    const entry = name === 'relay' ? 'shared/src/outbox/relay-daemon.ts' : `services/${name}/src/main.ts`;
+    const entry = ENTRY[name] ?? `services/${name}/src/main.ts`;
     const child = spawn(process.execPath, ['--import', 'tsx', entry], {
       cwd: ROOT,
       env: { ...process.env, ...this.environment(name), ...overrides },

@@ -19,7 +19,7 @@ describe('platform topology', () => {
       inventory: inventoryHandlers(600),
       payment: paymentHandlers({ transaction: unused, gatewayFor: () => ({ charge: unused, findCharge: unused, refund: unused }), methodFor: unused, timing: { retryDelayMs: () => 0, pendingPollMs: 0, pendingGiveUpMs: 0 }, now: () => new Date() }, cipher, 0),
       ledger: ledgerHandlers({ defaultFee: { bps: 0, fixedMinor: 0n }, hotAccountSlots: 1 }),
-      notification: notificationHandlers({ send: unused }, cipher),
+      notification: notificationHandlers(cipher, unused),
     };
     assert.deepEqual(PLATFORM_QUEUES.map((queue) => queue.queue).sort(), Object.keys(handled).sort());
     for (const queue of PLATFORM_QUEUES) {

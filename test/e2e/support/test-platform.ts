@@ -42,7 +42,7 @@ export interface TestPlatform extends Platform {
 
 /** Every process at debug level: for tests that search the logs for secrets (any level counts). */
 export const LOG_EVERYTHING: Partial<Record<ProcessName, Record<string, string>>> = Object.fromEntries(
-  (['order', 'inventory', 'payment', 'ledger', 'notification', 'auth', 'gateway', 'relay', 'psp'] as const).map((name) => [name, { LOG_LEVEL: 'debug' }]),
+  (['order', 'inventory', 'payment', 'ledger', 'notification', 'auth', 'gateway', 'relay', 'psp', 'smtp'] as const).map((name) => [name, { LOG_LEVEL: 'debug' }]),
 );
 
 export async function startTestPlatform(env: Partial<Record<ProcessName, Record<string, string>>> = {}): Promise<TestPlatform> {
@@ -67,7 +67,7 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
       // The gateway simulator: a 2.5 s "slow" card, asynchronous cards confirmed after a second.
       psp: { PSP_SLOW_CARD_MS: '2500', PSP_ASYNC_DELAY_MS: '1000', PSP_JOB_INTERVAL_MS: '100', ...env.psp },
       ledger: { ...fast, ...env.ledger },
-      notification: { ...fast, ...env.notification },
+      notification: { ...fast, NOTICE_SEND_INTERVAL_MS: '200', ...env.notification },
       // A cheaper bcrypt: tests log in often; production keeps the default cost.
       auth: { BCRYPT_COST: '6', ...env.auth },
       gateway: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_CLIENT_PER_SECOND: '100000', RATE_LIMIT_ORDERS_PER_SECOND: '100000', RATE_LIMIT_TOKEN_PER_MINUTE: '100000', CORS_ORIGINS: 'https://shop.example', ...env.gateway },

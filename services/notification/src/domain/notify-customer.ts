@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { NotificationSent } from '@platform/shared/events/catalog';
-import type { NotificationContext, OutgoingNotice, StoredNotification } from './ports.ts';
+import type { NoticeCause, NotificationContext, OutgoingNotice, StoredNotification } from './ports.ts';
 
 const REASONS: Record<string, string> = {
   out_of_stock: 'the item is out of stock',
@@ -16,26 +15,41 @@ const REASONS: Record<string, string> = {
   payment_method_unavailable: 'the payment method could not be used',
 };
 
-export type OrderOutcome = { orderId: string; customerId: string | null; customerEmail: string | null } & ({ outcome: 'completed' } | { outcome: 'cancelled'; reason: string });
+export type OrderOutcome = { orderId: string; customerId: string | null; customerEmail: string | null } & (
+  | { outcome: 'completed' }
+  | { outcome: 'cancelled'; reason: string }
+  | { outcome: 'refunded'; refundId: string; amountMinor: number; currency: string }
+);
 
-export function composeNotice(outcome: OrderOutcome): { template: string; notice: OutgoingNotice } {
+const money = (amountMinor: number, currency: string) => `${(amountMinor / 100).toFixed(2)} ${currency}`;
+
+export function composeNotice(outcome: OrderOutcome): { template: string; reference: string; notice: OutgoingNotice } {
   const shortId = outcome.orderId.slice(0, 8);
+  const to = { channel: 'email' as const, recipient: outcome.customerEmail };
   if (outcome.outcome === 'completed') {
-    return { template: 'order-completed', notice: { channel: 'email', recipient: outcome.customerEmail, subject: `Order ${shortId} confirmed`, body: `Your order ${outcome.orderId} is confirmed and paid.` } };
+    return { template: 'order-completed', reference: '', notice: { ...to, subject: `Order ${shortId} confirmed`, body: `Your order ${outcome.orderId} is confirmed and paid.` } };
+  }
+  if (outcome.outcome === 'refunded') {
+    const amount = money(outcome.amountMinor, outcome.currency);
+    return { template: 'payment-refunded', reference: outcome.refundId, notice: { ...to, subject: `Refund of ${amount} for order ${shortId}`, body: `We have refunded ${amount} of your payment for order ${outcome.orderId}. It reaches your account within a few days.` } };
   }
   const why = REASONS[outcome.reason] ?? outcome.reason;
   return {
     template: 'order-cancelled',
-    notice: { channel: 'email', recipient: outcome.customerEmail, subject: `Order ${shortId} cancelled`, body: `Your order ${outcome.orderId} was cancelled: ${why}. Any payment taken has been refunded.` },
+    reference: '',
+    notice: { ...to, subject: `Order ${shortId} cancelled`, body: `Your order ${outcome.orderId} was cancelled: ${why}. Any payment taken has been refunded.` },
   };
 }
 
-/** Stores the customer's notice for a finished order (once) and hands it to the transport. */
-export async function notifyCustomer(context: NotificationContext, outcome: OrderOutcome): Promise<void> {
-  const { template, notice } = composeNotice(outcome);
-  const notification: StoredNotification = { id: randomUUID(), orderId: outcome.orderId, customerId: outcome.customerId, template, ...notice, status: notice.recipient ? 'SENT' : 'NO_RECIPIENT' };
-  if (!(await context.store.insert(notification))) return;
-  // Sent inside the transaction: if delivery throws, the row rolls back and the event is retried.
-  if (notice.recipient) await context.transport.send(notice);
-  await context.publish([{ definition: NotificationSent, subject: outcome.orderId, data: { orderId: outcome.orderId, notificationId: notification.id, template } }]);
+/**
+ * Stores the customer's notice (once per order, template and reference) in the handler's
+ * transaction. Returns its id when it is to be sent after the commit, or null (already stored,
+ * or no address: then it is stored as NO_RECIPIENT and nothing is sent).
+ */
+export async function notifyCustomer(context: NotificationContext, outcome: OrderOutcome, cause: NoticeCause): Promise<string | null> {
+  const recipient = outcome.customerEmail ?? (outcome.outcome === 'refunded' ? await context.store.recipientOf(outcome.orderId) : null);
+  const { template, reference, notice } = composeNotice({ ...outcome, customerEmail: recipient });
+  const notification: StoredNotification = { id: randomUUID(), orderId: outcome.orderId, customerId: outcome.customerId, template, reference, ...notice, status: notice.recipient ? 'PENDING' : 'NO_RECIPIENT', cause };
+  if (!(await context.store.insert(notification))) return null;
+  return notification.status === 'PENDING' ? notification.id : null;
 }
