@@ -91,6 +91,12 @@ async function demo(): Promise<void> {
   console.log(`a second customer asks for the first customer's order: ${peek.status} (as if it did not exist)`);
   token = await logIn({ grant_type: 'password', client_id: 'platform-web', username: secrets.adminEmail, password: secrets.adminPassword });
   console.log('trial balance (admin):', JSON.stringify(await call('GET', '/ledger/trial-balance')));
+  // The SMTP sink beside the gateway keeps what the platform mailed (sent after each commit).
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const sink = `http://127.0.0.1:${Number(new URL(GATEWAY).port) + 8}/messages`;
+  const mails = ((await (await fetch(sink)).json()) as Array<{ to: string[]; subject: string }>).filter((mail) => mail.to.includes('demo@example.com'));
+  console.log(`the customer's mailbox (SMTP sink): ${mails.length} e-mails`);
+  for (const mail of mails.slice(-4)) console.log(`   ✉ ${mail.subject}`);
 }
 
 const running = await fetch(`${GATEWAY}/ready`).then((response) => response.ok, () => false);
