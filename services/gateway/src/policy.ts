@@ -52,6 +52,13 @@ export const POLICY: readonly RoutePolicy[] = [
   // The merchant who sold (or an admin) refunds part or all of a payment.
   { method: 'POST', path: '/payments/:id/refunds', to: 'payment', allow: ['merchant', 'admin'] },
   { method: 'GET', path: '/notifications', to: 'notification', allow: ['customer', 'admin'] },
+  // A merchant's webhook endpoints (Standard Webhooks) and their delivery logs.
+  { method: 'POST', path: '/merchants/me/webhook-endpoints', to: 'notification', allow: ['merchant'] },
+  { method: 'GET', path: '/merchants/me/webhook-endpoints', to: 'notification', allow: ['merchant'] },
+  { method: 'POST', path: '/merchants/me/webhook-endpoints/:id/disable', to: 'notification', allow: ['merchant'] },
+  { method: 'POST', path: '/merchants/me/webhook-endpoints/:id/rotate-secret', to: 'notification', allow: ['merchant'] },
+  { method: 'GET', path: '/merchants/me/webhook-endpoints/:id/deliveries', to: 'notification', allow: ['merchant'] },
+  { method: 'POST', path: '/merchants/me/webhook-endpoints/:id/deliveries/:deliveryId/resend', to: 'notification', allow: ['merchant'] },
   // Wallets: a customer tops up from a vault card and reads posted, pending and available.
   { method: 'POST', path: '/wallet/top-ups', to: 'payment', allow: ['customer'] },
   { method: 'GET', path: '/wallet', to: 'ledger', allow: ['customer'] },

@@ -15,6 +15,12 @@ import type { DeliveryServices } from './domain/ports.ts';
 import { notificationHandlers } from './entry-points/messaging-handlers.ts';
 import { notificationRoutes } from './entry-points/http-routes.ts';
 import { startNoticeSender } from './entry-points/notice-sender.ts';
+import { claimDueDeliveries, deliveryLog, pruneDeliveries, webhookStore } from './data-access/webhook-store.ts';
+import { urlGuard } from './data-access/url-guard.ts';
+import { webhookHttp } from './data-access/webhook-http.ts';
+import { DAY_MS, DEFAULT_SCHEDULE_MS } from './domain/deliver-webhook.ts';
+import { webhookRoutes } from './entry-points/webhook-routes.ts';
+import { startWebhookSender } from './entry-points/webhook-sender.ts';
 
 const config = loadConfigOrExit(
   baseServiceConfig.extend(dataProtectionConfig.shape).extend({
@@ -24,6 +30,13 @@ const config = loadConfigOrExit(
     NOTICE_SEND_INTERVAL_MS: configParts.positiveInt.default(1_000),
     /** Longer than one SMTP attempt can take (the transport's timeouts are 5 + 10 s). */
     NOTICE_LEASE_MS: configParts.positiveInt.default(60_000),
+    /** host:port pairs webhooks may reach although private or loopback (local receivers only). */
+    WEBHOOK_ALLOWED_TARGETS: z.string().default('').transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean)),
+    WEBHOOK_TIMEOUT_MS: configParts.positiveInt.default(5_000),
+    /** Comma-separated delays after each failed attempt (default: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). */
+    WEBHOOK_RETRY_SCHEDULE_MS: configParts.msList.optional(),
+    WEBHOOK_GIVE_UP_AFTER_MS: configParts.positiveInt.default(DAY_MS),
+    WEBHOOK_SEND_INTERVAL_MS: configParts.positiveInt.default(500),
   }),
 );
 const logger = createLogger('notification', config.LOG_LEVEL);
@@ -38,13 +51,28 @@ const delivery: DeliveryServices = {
   now: () => new Date(),
   leaseMs: config.NOTICE_LEASE_MS,
 };
+const webhooks = webhookStore(db.client, cipher);
+// https only outside development; never a private, loopback or link-local address unless listed.
+const guard = urlGuard({ allowHttp: config.NODE_ENV !== 'production', allowedTargets: config.WEBHOOK_ALLOWED_TARGETS });
+const webhookServices = { store: webhooks, guard, http: webhookHttp(config.WEBHOOK_TIMEOUT_MS), scheduleMs: config.WEBHOOK_RETRY_SCHEDULE_MS ?? DEFAULT_SCHEDULE_MS, giveUpAfterMs: config.WEBHOOK_GIVE_UP_AFTER_MS, now: () => new Date() };
 const running = await runService({
   name: 'notification',
   ...runtimeFrom(config),
   logger,
   db,
-  routers: [notificationRoutes((orderId, customerId) => notificationsForOrder(db.client, cipher, orderId, customerId))],
-  startBackground: () => [startNoticeSender(delivery, config.NOTICE_SEND_INTERVAL_MS, logger)],
+  routers: [notificationRoutes((orderId, customerId) => notificationsForOrder(db.client, cipher, orderId, customerId)), webhookRoutes({ store: webhooks, guard, deliveryLog: (endpointId) => deliveryLog(db.client, endpointId, 100) })],
+  startBackground: () => [
+    startNoticeSender(delivery, config.NOTICE_SEND_INTERVAL_MS, logger),
+    ...startWebhookSender({
+      services: webhookServices,
+      claim: (limit, leaseMs, busy) => claimDueDeliveries(db.client, limit, leaseMs, busy),
+      prune: () => pruneDeliveries(db.client),
+      intervalMs: config.WEBHOOK_SEND_INTERVAL_MS,
+      leaseMs: config.WEBHOOK_TIMEOUT_MS * 2,
+      maxInFlight: 50,
+      logger,
+    }),
+  ],
   handlers: notificationHandlers(cipher, (id) => deliverNoticeById(delivery, id)),
 });
 stopOnSignals(running, logger);

@@ -31,5 +31,5 @@ export const PLATFORM_QUEUES: readonly ServiceQueue[] = [
   // Payment no longer needs order.placed (its intent comes from the order service directly).
   queue('payment', [events.InventoryReserved, events.InventoryCommitFailed, events.InventoryReleased], [events.OrderPlaced]),
   queue('ledger', [events.PaymentSucceeded, events.PaymentRefunded, events.WalletToppedUp, events.InventoryCommitted]),
-  queue('notification', [events.OrderCompleted, events.OrderCancelled, events.PaymentRefunded]),
+  queue('notification', [events.OrderCompleted, events.OrderCancelled, events.PaymentRefunded, events.PaymentSucceeded, events.PaymentFailed]),
 ];

@@ -64,6 +64,7 @@ export const PaymentFailed = defineEvent(
   z.object({
     orderId,
     reason: z.enum(['card_declined', 'insufficient_funds', 'reservation_expired', 'payer_declined', 'collect_expired', 'gateway_timeout', 'payment_method_unavailable']),
+    ...owners,
   }),
 );
 export const PaymentRefunded = defineEvent(

@@ -56,6 +56,6 @@ export async function failPayment(unit: PaymentUnitOfWork, payment: Payment, rea
   if (!(await unit.store.transition(payment.id, ['INITIATED', 'PENDING'], 'FAILED', { failureReason: reason, chargeId, nextAttemptAt: null, detail }))) return false;
   await unit.store.eraseIntentSecrets(payment.orderId);
   // A failed top-up has no saga to tell: its caller reads the outcome.
-  if (payment.kind === 'ORDER') await unit.publish([{ definition: PaymentFailed, subject: payment.orderId, data: { orderId: payment.orderId, reason } }]);
+  if (payment.kind === 'ORDER') await unit.publish([{ definition: PaymentFailed, subject: payment.orderId, data: { orderId: payment.orderId, reason, customerId: payment.customerId, merchantId: payment.merchantId } }]);
   return true;
 }

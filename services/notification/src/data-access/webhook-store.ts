@@ -1,0 +1,90 @@
+import { decryptNullable, encryptNullable, type FieldCipher } from '@platform/shared/crypto/field-cipher';
+import type { DueDelivery, WebhookEndpoint, WebhookEventType, WebhookStore } from '../domain/webhook-ports.ts';
+import type { Tx } from './database.ts';
+import type { PrismaClient } from './generated/client.ts';
+
+const SECRET = 'webhook_endpoint.secret';
+type EndpointRow = Awaited<ReturnType<Tx['webhookEndpoint']['findUniqueOrThrow']>>;
+
+const asEndpoint = (row: EndpointRow): WebhookEndpoint => ({ id: row.id, merchantId: row.merchantId, url: row.url, eventTypes: row.eventTypes as WebhookEventType[], status: row.status as WebhookEndpoint['status'], disabledReason: row.disabledReason, createdAt: row.createdAt });
+
+/** Endpoints and deliveries, on a transaction (handlers) or the pool (routes, the sender). */
+export function webhookStore(client: Tx | PrismaClient, cipher: FieldCipher): WebhookStore {
+  return {
+    async insertEndpoint(endpoint, secret) {
+      await client.webhookEndpoint.create({ data: { ...endpoint, secretEncrypted: cipher.encrypt(secret, SECRET) } });
+    },
+    async endpointsOf(merchantId) {
+      return (await client.webhookEndpoint.findMany({ where: { merchantId }, orderBy: { createdAt: 'asc' } })).map(asEndpoint);
+    },
+    async findEndpoint(id) {
+      const row = await client.webhookEndpoint.findUnique({ where: { id } });
+      return row && { ...asEndpoint(row), secrets: { current: cipher.decrypt(row.secretEncrypted, SECRET), previous: decryptNullable(cipher, row.previousSecretEncrypted, SECRET), previousUntil: row.previousSecretUntil } };
+    },
+    async activeEndpointsFor(merchantId, eventType) {
+      return (await client.webhookEndpoint.findMany({ where: { merchantId, status: 'ACTIVE', eventTypes: { has: eventType } } })).map(asEndpoint);
+    },
+    async rotateSecret(id, secret, previousUntil) {
+      const row = await client.webhookEndpoint.findUniqueOrThrow({ where: { id } });
+      await client.webhookEndpoint.update({ where: { id }, data: { secretEncrypted: cipher.encrypt(secret, SECRET), previousSecretEncrypted: encryptNullable(cipher, cipher.decrypt(row.secretEncrypted, SECRET), SECRET), previousSecretUntil: previousUntil } });
+    },
+    async disableEndpoint(id, reason) {
+      await client.webhookEndpoint.updateMany({ where: { id, status: 'ACTIVE' }, data: { status: 'DISABLED', disabledReason: reason } });
+    },
+    async insertDeliveries(deliveries) {
+      await client.webhookDelivery.createMany({ data: deliveries.map((delivery) => ({ ...delivery, status: 'PENDING' })) });
+    },
+    async recordAttempt(delivery: DueDelivery, attempt, outcome) {
+      await client.webhookAttempt.create({ data: { deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: delivery.attempts + 1, ...attempt } });
+      await client.webhookDelivery.update({
+        where: { id: delivery.id },
+        data: { attempts: { increment: 1 }, ...(outcome.delivered ? { status: 'DELIVERED', deliveredAt: new Date() } : outcome.nextAttemptAt ? { nextAttemptAt: outcome.nextAttemptAt } : { status: 'FAILED' }) },
+      });
+    },
+    async resend(deliveryId, endpointId) {
+      const { count } = await client.webhookDelivery.updateMany({ where: { id: deliveryId, endpointId }, data: { status: 'PENDING', nextAttemptAt: new Date() } });
+      return count === 1;
+    },
+  };
+}
+
+/**
+ * Claims due deliveries with a lease, at most one per endpoint and none for endpoints already
+ * busy here: a slow or dead endpoint holds back only its own deliveries.
+ */
+export async function claimDueDeliveries(client: PrismaClient, limit: number, leaseMs: number, busyEndpoints: readonly string[]): Promise<DueDelivery[]> {
+  const rows = await client.$queryRawUnsafe<Array<{ id: string; endpoint_id: string; event_type: string; payload: string; attempts: number; created_at: Date }>>(
+    `WITH candidates AS (
+       SELECT id, endpoint_id, next_attempt_at FROM webhook_delivery
+       WHERE status = 'PENDING' AND next_attempt_at <= now() AND NOT (endpoint_id = ANY($3::uuid[]))
+       ORDER BY next_attempt_at LIMIT 500 FOR UPDATE SKIP LOCKED),
+     picked AS (SELECT DISTINCT ON (endpoint_id) id FROM candidates ORDER BY endpoint_id, next_attempt_at LIMIT $1)
+     UPDATE webhook_delivery d SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+     FROM picked WHERE d.id = picked.id
+     RETURNING d.id, d.endpoint_id, d.event_type, d.payload, d.attempts, d.created_at`,
+    limit,
+    leaseMs,
+    [...busyEndpoints],
+  );
+  return rows.map((row) => ({ id: row.id, endpointId: row.endpoint_id, eventType: row.event_type, payload: row.payload, attempts: row.attempts, createdAt: row.created_at }));
+}
+
+/** The endpoint's delivery log, newest first: each attempt's status code and latency. */
+export async function deliveryLog(client: PrismaClient, endpointId: string, limit: number) {
+  const deliveries = await client.webhookDelivery.findMany({ where: { endpointId }, orderBy: { createdAt: 'desc' }, take: limit });
+  const attempts = await client.webhookAttempt.findMany({ where: { deliveryId: { in: deliveries.map((delivery) => delivery.id) } }, orderBy: { id: 'asc' } });
+  return deliveries.map((delivery) => ({
+    id: delivery.id,
+    eventType: delivery.eventType,
+    status: delivery.status,
+    attempts: attempts.filter((attempt) => attempt.deliveryId === delivery.id).map((attempt) => ({ attempt: attempt.attempt, statusCode: attempt.statusCode, latencyMs: attempt.latencyMs, error: attempt.error, at: attempt.at.toISOString() })),
+    createdAt: delivery.createdAt.toISOString(),
+    deliveredAt: delivery.deliveredAt?.toISOString() ?? null,
+  }));
+}
+
+/** Deliveries and their attempts are kept 30 days. */
+export async function pruneDeliveries(client: PrismaClient): Promise<void> {
+  await client.$executeRawUnsafe(`DELETE FROM webhook_attempt WHERE at < now() - interval '30 days'`);
+  await client.$executeRawUnsafe(`DELETE FROM webhook_delivery WHERE status <> 'PENDING' AND created_at < now() - interval '30 days'`);
+}

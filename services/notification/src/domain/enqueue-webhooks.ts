@@ -1,0 +1,20 @@
+import { randomBytes } from 'node:crypto';
+import type { WebhookEventType, WebhookStore } from './webhook-ports.ts';
+
+/**
+ * Writes one delivery per subscribed endpoint of the merchant, in the handler's transaction (the
+ * outbox of deliveries); nothing is sent here. The delivery id is the `webhook-id` the merchant
+ * sees on every attempt, so it can deduplicate. Returns the ids to send after the commit.
+ */
+export async function enqueueMerchantEvent(store: WebhookStore, event: { merchantId: string | null; type: WebhookEventType; data: Record<string, unknown>; occurredAt: Date }): Promise<string[]> {
+  if (!event.merchantId) return [];
+  const endpoints = await store.activeEndpointsFor(event.merchantId, event.type);
+  const deliveries = endpoints.map((endpoint) => ({
+    id: `msg_${randomBytes(16).toString('base64url')}`,
+    endpointId: endpoint.id,
+    eventType: event.type,
+    payload: JSON.stringify({ type: event.type, timestamp: event.occurredAt.toISOString(), data: event.data }),
+  }));
+  if (deliveries.length > 0) await store.insertDeliveries(deliveries);
+  return deliveries.map((delivery) => delivery.id);
+}

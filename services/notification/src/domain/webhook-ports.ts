@@ -1,0 +1,50 @@
+/** Merchant webhooks (Standard Webhooks): what the use cases need from storage and the network. */
+
+export const WEBHOOK_EVENT_TYPES = ['order.completed', 'order.cancelled', 'payment.succeeded', 'payment.failed', 'payment.refunded'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+export interface WebhookEndpoint {
+  id: string;
+  merchantId: string;
+  url: string;
+  eventTypes: WebhookEventType[];
+  status: 'ACTIVE' | 'DISABLED';
+  disabledReason: string | null;
+  createdAt: Date;
+}
+
+/** Secrets in the clear, only for signing (stored encrypted). */
+export interface EndpointSecrets {
+  current: string;
+  previous: string | null;
+  previousUntil: Date | null;
+}
+
+export interface DueDelivery {
+  id: string;
+  endpointId: string;
+  eventType: string;
+  payload: string;
+  attempts: number;
+  createdAt: Date;
+}
+
+export interface WebhookStore {
+  insertEndpoint(endpoint: WebhookEndpoint, secret: string): Promise<void>;
+  endpointsOf(merchantId: string): Promise<WebhookEndpoint[]>;
+  findEndpoint(id: string): Promise<(WebhookEndpoint & { secrets: EndpointSecrets }) | null>;
+  activeEndpointsFor(merchantId: string, eventType: WebhookEventType): Promise<WebhookEndpoint[]>;
+  rotateSecret(id: string, secret: string, previousUntil: Date): Promise<void>;
+  disableEndpoint(id: string, reason: string): Promise<void>;
+  insertDeliveries(deliveries: Array<{ id: string; endpointId: string; eventType: string; payload: string }>): Promise<void>;
+  recordAttempt(delivery: DueDelivery, attempt: { statusCode: number | null; latencyMs: number; error: string | null }, outcome: { delivered: true } | { delivered: false; nextAttemptAt: Date | null }): Promise<void>;
+  resend(deliveryId: string, endpointId: string): Promise<boolean>;
+}
+
+/** Why a URL may not receive webhooks (private, loopback, link-local, not https …), or null if it may. */
+export type UrlGuard = (url: string) => Promise<string | null>;
+
+export interface WebhookPost {
+  /** Posts the signed payload; the status code, or throws on a network error or timeout. */
+  post(url: string, delivery: { id: string; payload: string }, secrets: string[]): Promise<number>;
+}
