@@ -14,6 +14,14 @@ describe('payments when the gateway or payment itself fails', () => {
     const response = await fetch(`${suite.platform.url('payment')}/metrics`, { headers: { authorization: `Bearer ${suite.platform.secrets.metricsToken}` } });
     return /^payment_gateway_circuit_open\{[^}]*\} (\S+)$/m.exec(await response.text())?.[1];
   };
+  /** Four orders whose charges the gateway has booked while holding back its answers for `latencyMs`. */
+  const ordersChargedButUnanswered = async (latencyMs: number) => {
+    const productId = await suite.api.createProduct({ stock: 10, priceMinor: 650, holdSeconds: 120 });
+    await setGatewayKnobs(suite.platform, { latencyMs });
+    const orders = await Promise.all(Array.from({ length: 4 }, () => suite.api.placeOrder(productId)));
+    await waitFor('the charges to be made (their answers still on the way)', async () => (await chargesMadeFor(orders)) === orders.length);
+    return orders;
+  };
   const chargesMadeFor = async (orderIds: string[]) => (await query<{ n: number }>('psp', 'SELECT count(*)::int AS n FROM charge WHERE idempotency_key = ANY($1)', [orderIds.map((id) => `charge:${id}`)]))[0]!.n;
 
   it('when the gateway keeps failing, then the circuit opens and payments wait; when it recovers, the circuit closes and every order completes, charged once', async () => {
@@ -37,10 +45,7 @@ describe('payments when the gateway or payment itself fails', () => {
   });
 
   it('when the gateway is killed mid-charge and restarted, then nothing is lost and nothing charged twice', async () => {
-    const productId = await suite.api.createProduct({ stock: 10, priceMinor: 650, holdSeconds: 120 });
-    await setGatewayKnobs(suite.platform, { latencyMs: 3_000 });
-    const orders = await Promise.all(Array.from({ length: 4 }, () => suite.api.placeOrder(productId)));
-    await waitFor('the charges to be made (their answers still on the way)', async () => (await chargesMadeFor(orders)) === orders.length);
+    const orders = await ordersChargedButUnanswered(3_000);
     await suite.platform.stop('psp', 'SIGKILL');
     await sleep(1_000);
     suite.platform.start('psp');
@@ -49,10 +54,7 @@ describe('payments when the gateway or payment itself fails', () => {
   });
 
   it('when payment is killed between the gateway call and its commit, then the sweeper asks the gateway and records the charge, never charging again', async () => {
-    const productId = await suite.api.createProduct({ stock: 10, priceMinor: 700, holdSeconds: 120 });
-    await setGatewayKnobs(suite.platform, { latencyMs: 2_000 });
-    const orders = await Promise.all(Array.from({ length: 4 }, () => suite.api.placeOrder(productId)));
-    await waitFor('the charges to be made (their answers still on the way)', async () => (await chargesMadeFor(orders)) === orders.length);
+    const orders = await ordersChargedButUnanswered(2_000);
     await suite.platform.stop('payment', 'SIGKILL');
     assert.ok((await Promise.all(orders.map((id) => suite.api.order(id)))).every((order) => order.status === 'INVENTORY_RESERVED'), 'killed before recording any answer');
     await setGatewayKnobs(suite.platform, { latencyMs: 0 });

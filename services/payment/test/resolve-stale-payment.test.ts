@@ -4,6 +4,7 @@ import { GatewayUnavailable } from '../src/domain/ports.ts';
 import { attemptCharge } from '../src/domain/attempt-charge.ts';
 import { resolveStalePayment } from '../src/domain/resolve-stale-payment.ts';
 import { recordGatewayAnswer } from '../src/domain/record-gateway-answer.ts';
+import { requestRefund } from '../src/domain/request-refund.ts';
 import { inMemoryPayments, NOW, ORDER } from './support/in-memory-payments.ts';
 
 const expired = new Date(NOW.getTime() - 60_000);
@@ -62,5 +63,18 @@ describe('a charge reported after its payment failed', () => {
     assert.equal(payment.chargeId, 'ch_late');
     assert.equal(payment.status, 'FAILED');
     assert.equal(published.length, 0);
+  });
+});
+
+describe('refunding a wallet top-up', () => {
+  it('when someone asks to refund a top-up to its card, then it is refused and nothing is reserved', async () => {
+    const { services, payment, refunds } = inMemoryPayments({ earlier: null, holdExpiresAt: live });
+    Object.assign(payment, { kind: 'TOP_UP', status: 'SUCCEEDED', chargeId: 'ch_topup' });
+    const trace = { causeEventId: null, correlationId: null, traceparent: null };
+    await assert.rejects(
+      services.transaction((unit) => requestRefund(unit, payment.id, { amountMinor: 100n, reason: 'changed my mind', requestedBy: 'admin', trace })),
+      (error: Error & { kind?: string }) => error.kind === 'conflict',
+    );
+    assert.equal(refunds.size, 0);
   });
 });

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
-import { AppError } from '../errors.ts';
+import { AppError, isAppError } from '../errors.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { validate } from './validate.ts';
 
@@ -74,6 +74,12 @@ export function sqlIdempotencyStore(db: SqlTransaction): IdempotencyStore {
   };
 }
 
+/** The records' database being unreachable is an outage (503 with Retry-After), not a bug. */
+function asUnavailable(error: unknown): never {
+  if (isAppError(error)) throw error;
+  throw new AppError('unavailable', 'idempotency records are unavailable; retry with the same key', undefined, { cause: error });
+}
+
 const keySchema = z.string().trim().min(1, 'the Idempotency-Key header is required').max(255);
 
 /**
@@ -91,7 +97,7 @@ export function idempotent(store: IdempotencyStore, options: { required: boolean
     const identity = ctx.state.identity as { sub?: string } | null | undefined;
     const scope = identity?.sub ?? `service:${String(ctx.state.caller ?? 'anonymous')}`;
     const requestHash = createHash('sha256').update(`${ctx.method} ${ctx.path}\n`).update((ctx.state.rawBody as Buffer | undefined) ?? Buffer.alloc(0)).digest('hex');
-    const begun = await store.begin(scope, key, requestHash);
+    const begun = await store.begin(scope, key, requestHash).catch(asUnavailable);
     if (begun.kind === 'mismatch') throw new AppError('unprocessable', 'this Idempotency-Key was already used with a different request');
     if (begun.kind === 'in-flight') {
       ctx.set('retry-after', '1');
@@ -109,7 +115,8 @@ export function idempotent(store: IdempotencyStore, options: { required: boolean
       await store.abandon(scope, key).catch(() => undefined); // the lock's expiry frees it otherwise
       throw error;
     }
-    if (ctx.status >= 200 && ctx.status < 300) await store.finish(scope, key, requestHash, ctx.status, JSON.stringify(ctx.body ?? null));
+    // The work is done; if its record cannot be kept, the key's lock runs out and a retry replays nothing.
+    if (ctx.status >= 200 && ctx.status < 300) await store.finish(scope, key, requestHash, ctx.status, JSON.stringify(ctx.body ?? null)).catch(asUnavailable);
     else await store.abandon(scope, key);
   };
 }

@@ -12,6 +12,9 @@ const REFUNDABLE = new Set(['SUCCEEDED', 'PARTIALLY_REFUNDED']);
 export async function requestRefund(unit: PaymentUnitOfWork, paymentId: string, request: { amountMinor: bigint; reason: string; requestedBy: Refund['requestedBy']; trace: Trace }): Promise<Refund> {
   const payment = await unit.store.findPaymentById(paymentId, { lock: true });
   if (!payment) throw new AppError('not-found', `no payment ${paymentId}`);
+  // A top-up's money sits in the wallet: giving it back to the card would leave the wallet
+  // credited and the ledger unable to journal the refund. It is spent, or refunded from the wallet.
+  if (payment.kind === 'TOP_UP') throw new AppError('conflict', 'a wallet top-up is not refunded to the card');
   if (!REFUNDABLE.has(payment.status) || !payment.chargeId) throw new AppError('conflict', `a ${payment.status} payment cannot be refunded`);
   const left = payment.amountMinor - (await unit.store.refundsHeld(payment.id));
   if (request.amountMinor > left) throw new AppError('unprocessable', `the refund exceeds what is left to refund (${left} ${payment.currency})`, { refundableMinor: Number(left) });
