@@ -126,7 +126,7 @@ export class Platform {
       ...(name === 'notification' ? { SMTP_URL: `smtp://127.0.0.1:${this.smtpPort}` } : {}),
       ...(name === 'order' || name === 'payment' ? { REDIS_URL: this.options.redisUrl ?? 'redis://127.0.0.1:6379' } : {}),
       ...(name === 'order' ? { INVENTORY_URL: this.url('inventory'), PAYMENT_URL: this.url('payment') } : {}),
-      ...(name === 'payment' ? { CARD_ENCRYPTION_KEYS: this.secrets.cardEncryptionKeys, PSP_URL: this.url('psp'), LEDGER_URL: this.url('ledger'), PSP_API_KEY: this.secrets.pspApiKey, PSP_WEBHOOK_SECRET: this.secrets.pspWebhookSecret } : {}),
+      ...(name === 'payment' ? { CARD_ENCRYPTION_KEYS: this.secrets.cardEncryptionKeys, PSP_URL: this.url('psp'), LEDGER_URL: this.url('ledger'), ORDER_URL: this.url('order'), PSP_API_KEY: this.secrets.pspApiKey, PSP_WEBHOOK_SECRET: this.secrets.pspWebhookSecret } : {}),
       ...(name === 'auth' ? { ADMIN_EMAIL: this.secrets.adminEmail, ADMIN_PASSWORD: this.secrets.adminPassword } : {}),
       ...own,
     };

@@ -51,6 +51,8 @@ export const POLICY: readonly RoutePolicy[] = [
   { method: 'GET', path: '/payments/:id', to: 'payment', allow: ['customer', 'merchant', 'admin'] },
   // The merchant who sold (or an admin) refunds part or all of a payment.
   { method: 'POST', path: '/payments/:id/refunds', to: 'payment', allow: ['merchant', 'admin'] },
+  { method: 'GET', path: '/admin/reconciliation/reports/latest', to: 'payment', allow: ['admin'] },
+  { method: 'POST', path: '/admin/reconciliation/runs', to: 'payment', allow: ['admin'] },
   { method: 'GET', path: '/notifications', to: 'notification', allow: ['customer', 'admin'] },
   // A merchant's webhook endpoints (Standard Webhooks) and their delivery logs.
   { method: 'POST', path: '/merchants/me/webhook-endpoints', to: 'notification', allow: ['merchant'] },

@@ -6,6 +6,7 @@ import { runService, stopOnSignals } from '@platform/shared/service/run-service'
 import { connectDatabase } from './data-access/database.ts';
 import { ledgerHandlers } from './entry-points/messaging-handlers.ts';
 import { ledgerRoutes } from './entry-points/http-routes.ts';
+import { transferLookupRoutes } from './entry-points/transfer-lookup-routes.ts';
 import { ledgerQueries } from './data-access/ledger-queries.ts';
 import { startHoldSweeper } from './entry-points/hold-sweeper.ts';
 import { ledgerStore } from './data-access/ledger-store.ts';
@@ -40,7 +41,7 @@ const running = await runService({
   })), walletRoutes({
     transaction: (correlationId, work) => db.transaction((tx) => work({ store: ledgerStore(tx, settings), publish: outboxPublisher(tx, { source: '/services/ledger', correlationId }), cause: { eventId: `request:${correlationId}`, correlationId } }, holdStore(tx))),
     wallets: async (customerId) => (await queries.accounts({ type: 'customer_wallet', ownerKey: customerId })).map(({ currency, posted, pending, available }) => ({ currency, posted, pending, available })),
-  })],
+  }), transferLookupRoutes(queries)],
   startBackground: () => [startHoldSweeper(db, config.HOLD_SWEEP_INTERVAL_MS, logger)],
   handlers: ledgerHandlers(settings),
 });

@@ -12,6 +12,7 @@ import { orderRoutes } from './entry-points/http-routes.ts';
 import { sqlIdempotencyStore } from '@platform/shared/http/idempotency';
 import { cachedIdempotencyStore, fastFailingRedis } from '@platform/shared/http/idempotency-cache';
 import { startPeriodicJob } from '@platform/shared/service/periodic-job';
+import { orderStateRoutes } from './entry-points/order-state-routes.ts';
 
 const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ INVENTORY_URL: z.string().url(), PAYMENT_URL: z.string().url(), REDIS_URL: z.string().url().optional() }));
 const logger = createLogger('order', config.LOG_LEVEL);
@@ -27,7 +28,7 @@ const running = await runService({
   ...runtimeFrom(config),
   logger,
   db,
-  routers: [orderRoutes({ db, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch), intents: paymentIntents(config.PAYMENT_URL, signedFetch), idempotency })],
+  routers: [orderRoutes({ db, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch), intents: paymentIntents(config.PAYMENT_URL, signedFetch), idempotency }), orderStateRoutes(db.client)],
   // Stored responses are kept 24 hours, then forgotten.
   startBackground: () => [startPeriodicJob('idempotency-retention', 60_000, async () => ({ more: (await idempotency.prune(1_000)) === 1_000 }), logger)],
   handlers: orderHandlers(cipher),

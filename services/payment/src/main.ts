@@ -26,6 +26,11 @@ import { gatewayWebhookRoutes, WEBHOOK_PATH } from './entry-points/gateway-webho
 import { startIntentSweeper } from './entry-points/intent-sweeper.ts';
 import { startPaymentSweeper } from './entry-points/payment-sweeper.ts';
 import { topUpRoutes } from './entry-points/top-up-routes.ts';
+import { reconciliationRoutes } from './entry-points/reconciliation-routes.ts';
+import { reconciliationEntry, startReconciliationJob } from './entry-points/reconciliation-job.ts';
+import { reconciliationSources } from './data-access/reconciliation-sources.ts';
+import { reconciliationRepairs } from './data-access/reconciliation-repairs.ts';
+import { reconciliationReports } from './data-access/reconciliation-reports.ts';
 
 const config = loadConfigOrExit(
   baseServiceConfig.extend(dataProtectionConfig.shape).extend({
@@ -45,6 +50,11 @@ const config = loadConfigOrExit(
     UPI_COLLECT_EXPIRY_SECONDS: configParts.positiveInt.default(300),
     INTENT_TOKEN_RETENTION_HOURS: configParts.positiveInt.default(48),
     INTENT_SWEEP_INTERVAL_MS: configParts.positiveInt.default(60_000),
+    ORDER_URL: z.string().url(),
+    RECONCILE_INTERVAL_MS: configParts.positiveInt.default(3_600_000),
+    /** Nothing touched this recently is judged: it may still be on its way. */
+    RECONCILE_SETTLE_MS: configParts.positiveInt.default(600_000),
+    RECONCILE_REPORT_RETENTION_DAYS: configParts.positiveInt.default(90),
   }),
 );
 const logger = createLogger('payment', config.LOG_LEVEL);
@@ -66,7 +76,8 @@ const gateway = pspClient({
   },
 });
 circuit.set(0);
-const wallet = ledgerWallet(config.LEDGER_URL, internalFetch(config.INTERNAL_AUTH_SECRET, 'payment'), config.PSP_TIMEOUT_MS);
+const signedFetch = internalFetch(config.INTERNAL_AUTH_SECRET, 'payment');
+const wallet = ledgerWallet(config.LEDGER_URL, signedFetch, config.PSP_TIMEOUT_MS);
 // One attempt's whole budget: three calls with their timeouts and backoff. The sweeper waits this long first.
 const attemptBudgetMs = config.PSP_TIMEOUT_MS * 3 + 2_000;
 const services: PaymentServices = {
@@ -91,6 +102,14 @@ function publishingOptions(trace: Trace | undefined): { cause?: Cause; correlati
   if (trace?.causeEventId && trace.correlationId) return { cause: { id: trace.causeEventId, correlationid: trace.correlationId, traceparent: trace.traceparent ?? '' } };
   return trace?.correlationId ? { correlationId: trace.correlationId } : {};
 }
+const reports = reconciliationReports(db.client);
+const reconciliation = reconciliationEntry({
+  sources: reconciliationSources({ client: db.client, settlement: (day) => gateway.settlement(day), signedFetch, ledgerUrl: config.LEDGER_URL, orderUrl: config.ORDER_URL }),
+  repairsFor: (trace) => reconciliationRepairs(services, gateway, trace, (error) => logger.warn({ err: String(error) }, 'a reconciliation refund waits for the sweeper')),
+  reports,
+  settleMs: config.RECONCILE_SETTLE_MS,
+  logger,
+});
 const runtime = runtimeFrom(config);
 const running = await runService({
   name: 'payment',
@@ -103,9 +122,11 @@ const running = await runService({
   routers: [
     paymentRoutes({ services, store: paymentStore(db.client, cipher), vault, idempotency, details: (id) => paymentDetails(db.client, id), refundView }),
     gatewayWebhookRoutes(services, config.PSP_WEBHOOK_SECRET, logger),
+    reconciliationRoutes(reconciliation),
     topUpRoutes({ services, vault, idempotency, firstSweepDelayMs: attemptBudgetMs, status: async (paymentId) => (await paymentDetails(db.client, paymentId))?.status ?? null }),
   ],
   startBackground: () => [
+    startReconciliationJob(reconciliation, reports, { intervalMs: config.RECONCILE_INTERVAL_MS, retentionDays: config.RECONCILE_REPORT_RETENTION_DAYS }, logger),
     startIntentSweeper(() => eraseStaleCardTokens(db.client, config.INTENT_TOKEN_RETENTION_HOURS), logger, config.INTENT_SWEEP_INTERVAL_MS),
     ...startPaymentSweeper({
       services,

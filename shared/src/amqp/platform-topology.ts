@@ -30,6 +30,6 @@ export const PLATFORM_QUEUES: readonly ServiceQueue[] = [
   queue('inventory', [events.OrderPlaced, events.PaymentSucceeded, events.PaymentFailed]),
   // Payment no longer needs order.placed (its intent comes from the order service directly).
   queue('payment', [events.InventoryReserved, events.InventoryCommitFailed, events.InventoryReleased], [events.OrderPlaced]),
-  queue('ledger', [events.PaymentSucceeded, events.PaymentRefunded, events.WalletToppedUp, events.InventoryCommitted]),
+  queue('ledger', [events.PaymentSucceeded, events.PaymentRefunded, events.WalletToppedUp, events.InventoryCommitted, events.PaymentJournalRequested]),
   queue('notification', [events.OrderCompleted, events.OrderCancelled, events.PaymentRefunded, events.PaymentSucceeded, events.PaymentFailed]),
 ];

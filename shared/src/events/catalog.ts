@@ -86,6 +86,29 @@ export const PaymentRefunded = defineEvent(
 /** A card top-up the gateway confirmed; the ledger credits the customer's wallet. Subject: the top-up. */
 export const WalletToppedUp = defineEvent('payment.wallet-topped-up.v1', z.object({ topUpId: z.string().uuid(), customerId: z.string().uuid(), amountMinor: minorUnits, currency: currencyCode }));
 
+/**
+ * Reconciliation's repairs, addressed to the ledger alone (so no merchant or customer hears of a
+ * payment twice): journal a captured payment or a refund whose event the ledger never applied,
+ * or move a difference nobody can explain between the gateway's clearing account and suspense.
+ * Idempotent by transfer id, however often it is asked. Subject: the order (or the transfer).
+ */
+export const PaymentJournalRequested = defineEvent(
+  'payment.journal-requested.v1',
+  z.discriminatedUnion('entry', [
+    z.object({ entry: z.literal('charge'), orderId, paymentId: z.string().uuid(), amountMinor: minorUnits, currency: currencyCode, ...owners }),
+    z.object({ entry: z.literal('refund'), orderId, paymentId: z.string().uuid(), refundId: z.string().uuid(), amountMinor: minorUnits, currency: currencyCode, ...owners }),
+    z.object({
+      entry: z.literal('suspense'),
+      transferId: z.string().regex(/^suspense:[\w:.-]{1,200}$/),
+      /** The gateway's books hold more than ours (clearing debited) or less (clearing credited). */
+      gatewayHolds: z.enum(['more', 'less']),
+      amountMinor: minorUnits,
+      currency: currencyCode,
+      orderId: orderId.nullable(),
+    }),
+  ]),
+);
+
 export const LedgerEntryRecorded = defineEvent(
   'ledger.entry-recorded.v1',
   z.object({ orderId, transferId: z.string().min(1), kind: z.enum(['charge', 'refund']), amountMinor: minorUnits, currency: currencyCode }),

@@ -39,6 +39,14 @@ const BALANCES = `SELECT a.id, a.type, a.owner_key, a.currency,
 
 export function ledgerQueries(client: PrismaClient) {
   return {
+    /** What each named transfer moved (its posted debits) and in which currency; unknown ids are absent. */
+    async transferAmounts(ids: readonly string[]) {
+      const rows = await client.$queryRawUnsafe<Array<{ transfer_id: string; currency: string; moved: bigint }>>(
+        'SELECT transfer_id, min(currency) AS currency, sum(debit_minor)::bigint AS moved FROM ledger_posting WHERE transfer_id = ANY($1::text[]) AND NOT pending GROUP BY transfer_id',
+        ids,
+      );
+      return rows.map((row) => ({ id: row.transfer_id, amountMinor: Number(row.moved), currency: row.currency }));
+    },
     async trialBalance() {
       const rows = await client.$queryRawUnsafe<Array<{ currency: string; debits: bigint; credits: bigint }>>(
         'SELECT currency, COALESCE(sum(debit_minor), 0)::bigint AS debits, COALESCE(sum(credit_minor), 0)::bigint AS credits FROM ledger_posting WHERE NOT pending GROUP BY currency ORDER BY currency',

@@ -24,7 +24,7 @@ export interface Account extends AccountKey {
 
 export interface NewTransfer {
   id: string;
-  kind: 'charge' | 'refund' | 'top_up' | 'reversal';
+  kind: 'charge' | 'refund' | 'top_up' | 'reversal' | 'suspense';
   reversesId: string | null;
   orderId: string | null;
   customerId: string | null;

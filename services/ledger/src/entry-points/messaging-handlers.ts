@@ -1,12 +1,13 @@
 /** Thin: each money event mapped to the transfer that records it. */
 import { on, type HandlerContext } from '@platform/shared/consumer/handler';
-import { InventoryCommitted, PaymentRefunded, PaymentSucceeded, WalletToppedUp } from '@platform/shared/events/catalog';
+import { InventoryCommitted, PaymentJournalRequested, PaymentRefunded, PaymentSucceeded, WalletToppedUp } from '@platform/shared/events/catalog';
 import type { Tx } from '../data-access/database.ts';
 import { ledgerStore, type LedgerSettings } from '../data-access/ledger-store.ts';
 import { holdStore } from '../data-access/hold-store.ts';
 import type { LedgerContext } from '../domain/ports.ts';
 import { recordCharge } from '../domain/record-charge.ts';
 import { recordRefund } from '../domain/record-refund.ts';
+import { recordSuspense } from '../domain/record-suspense.ts';
 import { captureWalletPayment, recordTopUp, walletHoldId } from '../domain/wallet-payments.ts';
 
 export function ledgerHandlers(settings: LedgerSettings) {
@@ -27,6 +28,12 @@ export function ledgerHandlers(settings: LedgerSettings) {
     // Stock committed: an order paid from a wallet has its hold posted.
     on<typeof InventoryCommitted, Tx>(InventoryCommitted, async (data, handler) => {
       await captureWalletPayment(contextOf(handler), holdStore(handler.tx), walletHoldId(`charge:${data.orderId}`));
+    }),
+    // Reconciliation's repairs: the same use cases, so a transfer already there is left alone.
+    on<typeof PaymentJournalRequested, Tx>(PaymentJournalRequested, async (data, handler) => {
+      if (data.entry === 'charge') await recordCharge(contextOf(handler), data);
+      else if (data.entry === 'refund') await recordRefund(contextOf(handler), data);
+      else await recordSuspense(contextOf(handler), data);
     }),
   ];
 }

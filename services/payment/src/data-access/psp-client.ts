@@ -37,7 +37,13 @@ function processorMethod(method: GatewayMethod) {
   throw new Error('the card processor does not take wallet payments');
 }
 
-export function pspClient(options: PspClientOptions): PaymentGateway & { circuitState(): string } {
+/** The gateway's settlement report of a UTC day, as its API sends it. */
+export interface SettlementReport {
+  charges: Array<{ id: string; amount: number; currency: string; idempotency_key: string; created: string }>;
+  refunds: Array<{ id: string; charge: string; amount: number; currency: string; idempotency_key: string; created: string }>;
+}
+
+export function pspClient(options: PspClientOptions): PaymentGateway & { circuitState(): string; settlement(day: string): Promise<SettlementReport> } {
   const isTransient = (error: unknown) => error instanceof TransientCall || error instanceof TaskCancelledError;
   const breaker = circuitBreaker(handleWhen(isTransient), { halfOpenAfter: options.breakerHalfOpenMs, breaker: new CountBreaker({ threshold: 0.5, size: 10 }) });
   const names = { [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half-open', [CircuitState.Isolated]: 'open' } as const;
@@ -81,6 +87,7 @@ export function pspClient(options: PspClientOptions): PaymentGateway & { circuit
 
   return {
     circuitState: () => names[breaker.state],
+    settlement: (day) => call('GET', `/v1/settlements?date=${day}`, (status, body) => (status === 200 ? (body as SettlementReport) : unexpected(status))),
     charge: ({ idempotencyKey, amountMinor, currency, method, reference }) =>
       call(
         'POST',

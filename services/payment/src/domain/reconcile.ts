@@ -18,6 +18,7 @@ export interface GatewayRefund {
   chargeId: string;
   idempotencyKey: string;
   amountMinor: number;
+  currency: string;
 }
 
 export interface OurPayment {
@@ -29,6 +30,8 @@ export interface OurPayment {
   amountMinor: number;
   currency: string;
   chargeId: string | null;
+  customerId: string | null;
+  merchantId: string | null;
 }
 
 export interface OurRefund {
@@ -43,7 +46,7 @@ export interface ReconciliationInput {
   gateway: { charges: GatewayCharge[]; refunds: GatewayRefund[] };
   payments: OurPayment[];
   refunds: OurRefund[];
-  /** Ledger transfers by id (`charge:<paymentId>`, `refund:<refundId>`, `top_up:<topUpId>`) with the amount they moved. */
+  /** Ledger transfers by id (`charge:<paymentId>`, `refund:<refundId>`, `top_up:<topUpId>`, `suspense:…`) with the amount they moved. */
   ledger: ReadonlyMap<string, number>;
   /** Order states by order id (COMPLETED, CANCELLED, …). */
   orders: ReadonlyMap<string, string>;
@@ -62,6 +65,25 @@ export interface Mismatch {
     | 'cancelled-order-with-net-charge';
   ids: Record<string, string>;
   repair: Repair;
+  /** A money difference no one can explain yet: parked in suspense (once) until a person settles it. */
+  suspense?: Suspense;
+}
+
+export interface Suspense {
+  transferId: string;
+  /** The gateway's books hold more than ours (clearing is owed it) or less. */
+  gatewayHolds: 'more' | 'less';
+  amountMinor: number;
+  currency: string;
+  /** Already in the ledger from an earlier run: nothing more to do. */
+  journaled: boolean;
+}
+
+/** The suspense transfers a run may look for in the ledger, so it never parks a difference twice. */
+export const suspenseIdsFor = (gateway: ReconciliationInput['gateway']) => [...gateway.charges.map((charge) => `suspense:amount:${charge.id}`), ...gateway.refunds.map((refund) => `suspense:refund:${refund.id}`)];
+
+function suspense(ledger: ReadonlyMap<string, number>, transferId: string, gatewayHolds: Suspense['gatewayHolds'], amountMinor: number, currency: string): Suspense {
+  return { transferId, gatewayHolds, amountMinor, currency, journaled: ledger.has(transferId) };
 }
 
 const CAPTURED = new Set(['SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED']);
@@ -77,7 +99,8 @@ export function reconcile(input: ReconciliationInput): Mismatch[] {
   const found: Mismatch[] = [];
   const paymentByKey = new Map(input.payments.map((payment) => [chargeKey(payment.orderId), payment]));
   const refundsByPayment = new Map<string, number>();
-  for (const refund of input.refunds) if (refund.status === 'SUCCEEDED') refundsByPayment.set(refund.paymentId, (refundsByPayment.get(refund.paymentId) ?? 0) + refund.amountMinor);
+  // A refund on its way (PENDING) counts: the order is being given back already.
+  for (const refund of input.refunds) if (refund.status !== 'FAILED') refundsByPayment.set(refund.paymentId, (refundsByPayment.get(refund.paymentId) ?? 0) + refund.amountMinor);
   const gatewayRefunded = new Map<string, number>();
   for (const refund of input.gateway.refunds) gatewayRefunded.set(refund.chargeId, (gatewayRefunded.get(refund.chargeId) ?? 0) + refund.amountMinor);
 
@@ -89,7 +112,10 @@ export function reconcile(input: ReconciliationInput): Mismatch[] {
       continue;
     }
     if (payment.amountMinor !== charge.amountMinor || payment.currency !== charge.currency) {
-      found.push({ kind: 'amount-differs', ids: { chargeId: charge.id, paymentId: payment.paymentId }, repair: null });
+      // Same currency: the difference waits in suspense. Another currency: only a person can say.
+      const difference = charge.amountMinor - payment.amountMinor;
+      const parked = payment.currency === charge.currency ? { suspense: suspense(input.ledger, `suspense:amount:${charge.id}`, difference > 0 ? 'more' : 'less', Math.abs(difference), charge.currency) } : {};
+      found.push({ kind: 'amount-differs', ids: { chargeId: charge.id, paymentId: payment.paymentId }, repair: null, ...parked });
     }
   }
 
@@ -99,7 +125,7 @@ export function reconcile(input: ReconciliationInput): Mismatch[] {
     if (payment.method === 'WALLET' && payment.status === 'REFUNDED' && !input.ledger.has(ledgerTransferOf(payment))) continue;
     const transferId = ledgerTransferOf(payment);
     const journaled = input.ledger.get(transferId);
-    if (journaled === undefined) found.push({ kind: 'captured-without-ledger-transfer', ids: { paymentId: payment.paymentId, orderId: payment.orderId }, repair: payment.kind === 'ORDER' ? 're-emit-payment-succeeded' : null });
+    if (journaled === undefined) found.push({ kind: 'captured-without-ledger-transfer', ids: { paymentId: payment.paymentId, orderId: payment.orderId }, repair: payment.kind === 'ORDER' && payment.method !== 'WALLET' ? 're-emit-payment-succeeded' : null });
     else if (journaled !== payment.amountMinor) found.push({ kind: 'amount-differs', ids: { paymentId: payment.paymentId, transferId }, repair: null });
     if (payment.kind !== 'ORDER') continue;
     const net = payment.amountMinor - (refundsByPayment.get(payment.paymentId) ?? 0);
@@ -116,13 +142,14 @@ export function reconcile(input: ReconciliationInput): Mismatch[] {
     if (refund.status === 'SUCCEEDED' && !input.ledger.has(`refund:${refund.refundId}`)) {
       const payment = input.payments.find((candidate) => candidate.paymentId === refund.paymentId);
       // A refund of a charge the books never held (a late success) has nothing to journal.
-      if (payment && CAPTURED.has(payment.status)) found.push({ kind: 'refund-without-ledger-transfer', ids: { refundId: refund.refundId, paymentId: refund.paymentId }, repair: 're-emit-payment-refunded' });
+      // A wallet's refunds are the ledger's own doing (its hold): only a person can look.
+      if (payment && CAPTURED.has(payment.status)) found.push({ kind: 'refund-without-ledger-transfer', ids: { refundId: refund.refundId, paymentId: refund.paymentId }, repair: payment.method === 'WALLET' ? null : 're-emit-payment-refunded' });
     }
   }
   for (const refund of input.gateway.refunds) {
     const ours = ourGatewayRefunds.has(refund.id);
     const forOrphan = !input.payments.some((payment) => payment.chargeId === refund.chargeId);
-    if (!ours && !forOrphan) found.push({ kind: 'gateway-refund-without-ours', ids: { gatewayRefundId: refund.id, chargeId: refund.chargeId }, repair: null });
+    if (!ours && !forOrphan) found.push({ kind: 'gateway-refund-without-ours', ids: { gatewayRefundId: refund.id, chargeId: refund.chargeId }, repair: null, suspense: suspense(input.ledger, `suspense:refund:${refund.id}`, 'less', refund.amountMinor, refund.currency) });
   }
   return found;
 }
