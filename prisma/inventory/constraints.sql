@@ -9,3 +9,6 @@ ALTER TABLE product DROP CONSTRAINT IF EXISTS product_sold_nonnegative;
 ALTER TABLE product ADD CONSTRAINT product_sold_nonnegative CHECK (sold >= 0);
 ALTER TABLE reservation DROP CONSTRAINT IF EXISTS reservation_quantity_positive;
 ALTER TABLE reservation ADD CONSTRAINT reservation_quantity_positive CHECK (quantity > 0);
+-- Stock is conserved: every move is between the three counters, so their sum never changes.
+ALTER TABLE product DROP CONSTRAINT IF EXISTS product_stock_conserved;
+ALTER TABLE product ADD CONSTRAINT product_stock_conserved CHECK (available + reserved + sold = stock_received);

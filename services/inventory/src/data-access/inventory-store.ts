@@ -35,7 +35,7 @@ export function inventoryStore(tx: Tx): InventoryStore {
   return {
     async insertProduct(product) {
       try {
-        return toProduct(await tx.product.create({ data: product }));
+        return toProduct(await tx.product.create({ data: { ...product, received: product.available } }));
       } catch (error) {
         if (isUniqueViolation(error)) throw new AppError('conflict', `this merchant already has a product with sku "${product.sku}"`);
         throw error;
