@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { platformForSuite } from './support/test-platform.ts';
+import { randomUUID } from 'node:crypto';
+
+const id8 = () => randomUUID().slice(0, 8);
 import { gatewayClient } from './support/api.ts';
 import { createMerchant } from './support/sessions.ts';
 import { startReceiver, type Receiver } from './support/webhook-receiver.ts';
@@ -24,8 +27,8 @@ describe('merchant webhooks (Standard Webhooks)', () => {
   const receivers: Receiver[] = [];
   after(async () => Promise.all(receivers.map((receiver) => receiver.close())));
 
-  const register = async (merchantToken: string | undefined, port: number, eventTypes = ALL_TYPES) => {
-    const answer = await fetch(`${suite.platform.url('gateway')}/merchants/me/webhook-endpoints`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${merchantToken}` }, body: JSON.stringify({ url: `http://127.0.0.1:${port}/hooks`, eventTypes }) });
+  const register = async (merchantToken: string | undefined, port: number, eventTypes = ALL_TYPES, alertEmail?: string) => {
+    const answer = await fetch(`${suite.platform.url('gateway')}/merchants/me/webhook-endpoints`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${merchantToken}` }, body: JSON.stringify({ url: `http://127.0.0.1:${port}/hooks`, eventTypes, ...(alertEmail ? { alertEmail } : {}) }) });
     assert.equal(answer.status, 201, await answer.clone().text());
     return (await answer.json()) as { id: string; secret: string };
   };
@@ -75,11 +78,12 @@ describe('merchant webhooks (Standard Webhooks)', () => {
     assert.deepEqual(log.attempts.map((attempt) => attempt.statusCode), [500, 500, 200]);
   });
 
-  it('when an endpoint is down for the whole window, then it ends disabled, with the reason for the merchant', async () => {
+  it('when an endpoint is down for the whole window, then it ends disabled, with the reason for the merchant, who is told by e-mail once', async () => {
     const dead = await otherMerchant();
     const deadReceiver = await startReceiver(PORTS.dead, () => ({ status: 503 }));
     receivers.push(deadReceiver);
-    const { id } = await register(dead.merchant.accessToken, PORTS.dead, ['order.completed']);
+    const alertEmail = `ops-${id8()}@merchant.example`;
+    const { id } = await register(dead.merchant.accessToken, PORTS.dead, ['order.completed'], alertEmail);
     await dead.api.finalOrder(await dead.api.placeOrder(await dead.api.createProduct({ stock: 2 })));
     const disabled = await waitFor('the dead endpoint disabled', async () => {
       const answer = await dead.api.request<{ endpoints: Array<{ id: string; status: string; disabledReason: string | null }> }>('GET', '/merchants/me/webhook-endpoints', undefined, {}, 'merchant');
@@ -88,6 +92,12 @@ describe('merchant webhooks (Standard Webhooks)', () => {
     });
     assert.match(disabled.disabledReason ?? '', /failed/);
     assert.ok(deadReceiver.received.length >= 2, 'it was retried before being given up');
+    const mails = await waitFor('the merchant told', async () => {
+      const found = ((await (await fetch(`${suite.platform.url('smtp')}/messages`)).json()) as Array<{ to: string[]; subject: string; text: string }>).filter((mail) => mail.to.includes(alertEmail));
+      return found.length > 0 ? found : undefined;
+    });
+    assert.deepEqual(mails.map((mail) => mail.subject), ['Your webhook endpoint was disabled']);
+    assert.match(mails[0]!.text, new RegExp(id));
   });
 
   it("when one merchant's endpoint hangs, then another merchant's events are still delivered meanwhile", async () => {

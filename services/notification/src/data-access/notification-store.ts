@@ -20,8 +20,8 @@ export function notificationStore(tx: Tx, cipher: FieldCipher): NotificationStor
         notification.body,
         notification.channel,
         notification.status,
-        notification.cause.eventId,
-        notification.cause.correlationId,
+        notification.cause?.eventId ?? null,
+        notification.cause?.correlationId ?? null,
       );
       return inserted === 1;
     },

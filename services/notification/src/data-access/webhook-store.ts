@@ -2,24 +2,27 @@ import { decryptNullable, encryptNullable, type FieldCipher } from '@platform/sh
 import type { DueDelivery, WebhookEndpoint, WebhookEventType, WebhookStore } from '../domain/webhook-ports.ts';
 import type { Tx } from './database.ts';
 import type { PrismaClient } from './generated/client.ts';
+import { notificationStore } from './notification-store.ts';
+import { randomUUID } from 'node:crypto';
 
 const SECRET = 'webhook_endpoint.secret';
+const ALERT_EMAIL = 'webhook_endpoint.alert_email';
 type EndpointRow = Awaited<ReturnType<Tx['webhookEndpoint']['findUniqueOrThrow']>>;
 
-const asEndpoint = (row: EndpointRow): WebhookEndpoint => ({ id: row.id, merchantId: row.merchantId, url: row.url, eventTypes: row.eventTypes as WebhookEventType[], status: row.status as WebhookEndpoint['status'], disabledReason: row.disabledReason, createdAt: row.createdAt });
+const asEndpoint = (row: EndpointRow): WebhookEndpoint => ({ id: row.id, merchantId: row.merchantId, url: row.url, eventTypes: row.eventTypes as WebhookEventType[], status: row.status as WebhookEndpoint['status'], disabledReason: row.disabledReason, alertEmail: null, createdAt: row.createdAt });
 
 /** Endpoints and deliveries, on a transaction (handlers) or the pool (routes, the sender). */
 export function webhookStore(client: Tx | PrismaClient, cipher: FieldCipher): WebhookStore {
   return {
     async insertEndpoint(endpoint, secret) {
-      await client.webhookEndpoint.create({ data: { ...endpoint, secretEncrypted: cipher.encrypt(secret, SECRET) } });
+      await client.webhookEndpoint.create({ data: { ...endpoint, alertEmail: encryptNullable(cipher, endpoint.alertEmail, ALERT_EMAIL), secretEncrypted: cipher.encrypt(secret, SECRET) } });
     },
     async endpointsOf(merchantId) {
       return (await client.webhookEndpoint.findMany({ where: { merchantId }, orderBy: { createdAt: 'asc' } })).map(asEndpoint);
     },
     async findEndpoint(id) {
       const row = await client.webhookEndpoint.findUnique({ where: { id } });
-      return row && { ...asEndpoint(row), secrets: { current: cipher.decrypt(row.secretEncrypted, SECRET), previous: decryptNullable(cipher, row.previousSecretEncrypted, SECRET), previousUntil: row.previousSecretUntil } };
+      return row && { ...asEndpoint(row), alertEmail: decryptNullable(cipher, row.alertEmail, ALERT_EMAIL), secrets: { current: cipher.decrypt(row.secretEncrypted, SECRET), previous: decryptNullable(cipher, row.previousSecretEncrypted, SECRET), previousUntil: row.previousSecretUntil } };
     },
     async activeEndpointsFor(merchantId, eventType) {
       return (await client.webhookEndpoint.findMany({ where: { merchantId, status: 'ACTIVE', eventTypes: { has: eventType } } })).map(asEndpoint);
@@ -28,8 +31,15 @@ export function webhookStore(client: Tx | PrismaClient, cipher: FieldCipher): We
       const row = await client.webhookEndpoint.findUniqueOrThrow({ where: { id } });
       await client.webhookEndpoint.update({ where: { id }, data: { secretEncrypted: cipher.encrypt(secret, SECRET), previousSecretEncrypted: encryptNullable(cipher, cipher.decrypt(row.secretEncrypted, SECRET), SECRET), previousSecretUntil: previousUntil } });
     },
-    async disableEndpoint(id, reason) {
-      await client.webhookEndpoint.updateMany({ where: { id, status: 'ACTIVE' }, data: { status: 'DISABLED', disabledReason: reason } });
+    async disableEndpoint(id, reason, alert) {
+      const disable = async (tx: Tx) => {
+        const { count } = await tx.webhookEndpoint.updateMany({ where: { id, status: 'ACTIVE' }, data: { status: 'DISABLED', disabledReason: reason } });
+        const row = count === 1 && alert ? await tx.webhookEndpoint.findUnique({ where: { id } }) : null;
+        if (!row?.alertEmail || !alert) return;
+        // A notice like a customer's (the endpoint's id in the order column): the notice sender mails it after the commit.
+        await notificationStore(tx, cipher).insert({ id: randomUUID(), orderId: id, customerId: null, template: 'webhook-endpoint-disabled', reference: '', channel: 'email', recipient: cipher.decrypt(row.alertEmail, ALERT_EMAIL), ...alert, status: 'PENDING', cause: null });
+      };
+      await ('$transaction' in client ? client.$transaction(disable) : disable(client));
     },
     async insertDeliveries(deliveries) {
       await client.webhookDelivery.createMany({ data: deliveries.map((delivery) => ({ ...delivery, status: 'PENDING' })) });

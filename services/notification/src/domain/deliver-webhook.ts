@@ -54,6 +54,10 @@ export async function deliverWebhook(services: WebhookDeliveryServices, delivery
   const nextAttemptAt = nextWebhookAttempt(delivery.attempts + 1, delivery.createdAt, services.now(), services);
   await services.store.recordAttempt(delivery, attempt, { delivered: false, nextAttemptAt });
   if (nextAttemptAt) return 'retrying';
-  await services.store.disableEndpoint(endpoint.id, `deliveries failed for ${Math.round(services.giveUpAfterMs / 3600_000)} hours`);
+  const reason = `deliveries failed for ${Math.round(services.giveUpAfterMs / 3600_000)} hours`;
+  await services.store.disableEndpoint(endpoint.id, reason, {
+    subject: 'Your webhook endpoint was disabled',
+    body: `We stopped sending events to ${endpoint.url} (endpoint ${endpoint.id}): ${reason}, the last answer being ${statusCode ?? error ?? 'none'}. Events since then are kept in its delivery log; register the endpoint again once it answers, and resend what it missed.`,
+  });
   return 'failed';
 }

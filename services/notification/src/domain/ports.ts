@@ -22,7 +22,8 @@ export interface StoredNotification extends OutgoingNotice {
   /** What the notice is about within its order and template: "" or a refund id. */
   reference: string;
   status: NotificationStatus;
-  cause: NoticeCause;
+  /** Null for a notice no event caused (a merchant alert). */
+  cause: NoticeCause | null;
 }
 
 /** The event a notice answers. */

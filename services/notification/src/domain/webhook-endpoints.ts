@@ -5,11 +5,11 @@ import type { UrlGuard, WebhookEndpoint, WebhookEventType, WebhookStore } from '
 /** A Standard Webhooks secret: `whsec_` and 24 random bytes in base64. Shown once. */
 const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
-export async function registerEndpoint(store: WebhookStore, guard: UrlGuard, command: { merchantId: string; url: string; eventTypes: WebhookEventType[] }) {
+export async function registerEndpoint(store: WebhookStore, guard: UrlGuard, command: { merchantId: string; url: string; eventTypes: WebhookEventType[]; alertEmail?: string | undefined }) {
   const refused = await guard(command.url);
   if (refused) throw new AppError('validation', `invalid webhook endpoint: url: ${refused}`);
   if ((await store.endpointsOf(command.merchantId)).filter((endpoint) => endpoint.status === 'ACTIVE').length >= 10) throw new AppError('unprocessable', 'a merchant may have at most 10 active endpoints');
-  const endpoint: WebhookEndpoint = { id: randomUUID(), merchantId: command.merchantId, url: command.url, eventTypes: [...new Set(command.eventTypes)], status: 'ACTIVE', disabledReason: null, createdAt: new Date() };
+  const endpoint: WebhookEndpoint = { id: randomUUID(), merchantId: command.merchantId, url: command.url, eventTypes: [...new Set(command.eventTypes)], status: 'ACTIVE', disabledReason: null, alertEmail: command.alertEmail ?? null, createdAt: new Date() };
   const secret = newSecret();
   await store.insertEndpoint(endpoint, secret);
   return { ...endpoint, secret };

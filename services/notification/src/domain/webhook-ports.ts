@@ -10,7 +10,15 @@ export interface WebhookEndpoint {
   eventTypes: WebhookEventType[];
   status: 'ACTIVE' | 'DISABLED';
   disabledReason: string | null;
+  /** Told by e-mail when the platform gives the endpoint up (never shown back in full). */
+  alertEmail: string | null;
   createdAt: Date;
+}
+
+/** The e-mail that tells a merchant its endpoint was given up. */
+export interface EndpointAlert {
+  subject: string;
+  body: string;
 }
 
 /** Secrets in the clear, only for signing (stored encrypted). */
@@ -35,7 +43,8 @@ export interface WebhookStore {
   findEndpoint(id: string): Promise<(WebhookEndpoint & { secrets: EndpointSecrets }) | null>;
   activeEndpointsFor(merchantId: string, eventType: WebhookEventType): Promise<WebhookEndpoint[]>;
   rotateSecret(id: string, secret: string, previousUntil: Date): Promise<void>;
-  disableEndpoint(id: string, reason: string): Promise<void>;
+  /** ACTIVE → DISABLED; with an alert, the merchant's e-mail is stored in the same transaction (sent after it). */
+  disableEndpoint(id: string, reason: string, alert?: EndpointAlert): Promise<void>;
   insertDeliveries(deliveries: Array<{ id: string; endpointId: string; eventType: string; payload: string }>): Promise<void>;
   recordAttempt(delivery: DueDelivery, attempt: { statusCode: number | null; latencyMs: number; error: string | null }, outcome: { delivered: true } | { delivered: false; nextAttemptAt: Date | null }): Promise<void>;
   resend(deliveryId: string, endpointId: string): Promise<boolean>;

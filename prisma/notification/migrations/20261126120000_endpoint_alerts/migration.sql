@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "webhook_endpoint" ADD COLUMN     "alert_email_encrypted" TEXT;
+
