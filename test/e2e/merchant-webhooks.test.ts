@@ -65,17 +65,31 @@ describe('merchant webhooks (Standard Webhooks)', () => {
 
   it('when an endpoint fails its first attempts, then the event arrives later with the same webhook-id, and the delivery log shows every attempt', async () => {
     const { merchant, api } = await otherMerchant();
-    const receiver = await startReceiver(PORTS.flaky, (n) => ({ status: n <= 2 ? 500 : 200 }));
+    const receiver = await startReceiver(PORTS.flaky, (n) => ({ status: n <= 2 || n === 4 ? 500 : 200 }));
     receivers.push(receiver);
     const { id } = await register(merchant.accessToken, PORTS.flaky, ['order.completed']);
     await api.finalOrder(await api.placeOrder(await api.createProduct({ stock: 2 })));
     await waitFor('the third attempt', async () => receiver.received.length === 3);
     assert.equal(new Set(receiver.received.map((request) => request.headers['webhook-id'])).size, 1, 'one webhook-id on every attempt');
     const log = await waitFor('the delivery logged as delivered', async () => {
-      const answer = await api.request<{ deliveries: Array<{ status: string; attempts: Array<{ statusCode: number | null; latencyMs: number }> }> }>('GET', `/merchants/me/webhook-endpoints/${id}/deliveries`, undefined, {}, 'merchant');
+      const answer = await api.request<{ deliveries: Array<{ id: string; status: string; attempts: Array<{ statusCode: number | null; latencyMs: number }> }> }>('GET', `/merchants/me/webhook-endpoints/${id}/deliveries`, undefined, {}, 'merchant');
       return answer.body.deliveries[0]?.status === 'DELIVERED' ? answer.body.deliveries[0] : undefined;
     });
     assert.deepEqual(log.attempts.map((attempt) => attempt.statusCode), [500, 500, 200]);
+
+    // A resend after the retry window (3 s here) is one try: its failure does not give the endpoint up.
+    await sleep(3_200);
+    const resend = () => api.request('POST', `/merchants/me/webhook-endpoints/${id}/deliveries/${log.id}/resend`, {}, {}, 'merchant');
+    assert.equal((await resend()).status, 202);
+    await waitFor('the resend tried', async () => receiver.received.length === 4);
+    const endpoints = async () => (await api.request<{ endpoints: Array<{ id: string; status: string }> }>('GET', '/merchants/me/webhook-endpoints', undefined, {}, 'merchant')).body.endpoints;
+    await waitFor('the failed resend recorded', async () => {
+      const answer = await api.request<{ deliveries: Array<{ status: string }> }>('GET', `/merchants/me/webhook-endpoints/${id}/deliveries`, undefined, {}, 'merchant');
+      return answer.body.deliveries[0]?.status === 'FAILED';
+    });
+    assert.equal((await endpoints()).find((endpoint) => endpoint.id === id)?.status, 'ACTIVE');
+    assert.equal((await resend()).status, 202);
+    await waitFor('the second resend delivered', async () => receiver.received.length === 5);
   });
 
   it('when an endpoint is down for the whole window, then it ends disabled, with the reason for the merchant, who is told by e-mail once', async () => {

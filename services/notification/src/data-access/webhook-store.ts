@@ -48,11 +48,11 @@ export function webhookStore(client: Tx | PrismaClient, cipher: FieldCipher): We
       await client.webhookAttempt.create({ data: { deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: delivery.attempts + 1, ...attempt } });
       await client.webhookDelivery.update({
         where: { id: delivery.id },
-        data: { attempts: { increment: 1 }, ...(outcome.delivered ? { status: 'DELIVERED', deliveredAt: new Date() } : outcome.nextAttemptAt ? { nextAttemptAt: outcome.nextAttemptAt } : { status: 'FAILED' }) },
+        data: { attempts: { increment: 1 }, ...(outcome.delivered ? { status: 'DELIVERED', deliveredAt: new Date(), manual: false } : outcome.nextAttemptAt ? { nextAttemptAt: outcome.nextAttemptAt } : { status: 'FAILED', manual: false }) },
       });
     },
     async resend(deliveryId, endpointId) {
-      const { count } = await client.webhookDelivery.updateMany({ where: { id: deliveryId, endpointId }, data: { status: 'PENDING', nextAttemptAt: new Date() } });
+      const { count } = await client.webhookDelivery.updateMany({ where: { id: deliveryId, endpointId }, data: { status: 'PENDING', manual: true, nextAttemptAt: new Date() } });
       return count === 1;
     },
   };
@@ -63,7 +63,7 @@ export function webhookStore(client: Tx | PrismaClient, cipher: FieldCipher): We
  * busy here: a slow or dead endpoint holds back only its own deliveries.
  */
 export async function claimDueDeliveries(client: PrismaClient, limit: number, leaseMs: number, busyEndpoints: readonly string[]): Promise<DueDelivery[]> {
-  const rows = await client.$queryRawUnsafe<Array<{ id: string; endpoint_id: string; event_type: string; payload: string; attempts: number; created_at: Date }>>(
+  const rows = await client.$queryRawUnsafe<Array<{ id: string; endpoint_id: string; event_type: string; payload: string; attempts: number; created_at: Date; manual: boolean }>>(
     `WITH candidates AS (
        SELECT id, endpoint_id, next_attempt_at FROM webhook_delivery
        WHERE status = 'PENDING' AND next_attempt_at <= now() AND NOT (endpoint_id = ANY($3::uuid[]))
@@ -71,12 +71,12 @@ export async function claimDueDeliveries(client: PrismaClient, limit: number, le
      picked AS (SELECT DISTINCT ON (endpoint_id) id FROM candidates ORDER BY endpoint_id, next_attempt_at LIMIT $1)
      UPDATE webhook_delivery d SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
      FROM picked WHERE d.id = picked.id
-     RETURNING d.id, d.endpoint_id, d.event_type, d.payload, d.attempts, d.created_at`,
+     RETURNING d.id, d.endpoint_id, d.event_type, d.payload, d.attempts, d.created_at, d.manual`,
     limit,
     leaseMs,
     [...busyEndpoints],
   );
-  return rows.map((row) => ({ id: row.id, endpointId: row.endpoint_id, eventType: row.event_type, payload: row.payload, attempts: row.attempts, createdAt: row.created_at }));
+  return rows.map((row) => ({ id: row.id, endpointId: row.endpoint_id, eventType: row.event_type, payload: row.payload, attempts: row.attempts, createdAt: row.created_at, manual: row.manual }));
 }
 
 /** The endpoint's delivery log, newest first: each attempt's status code and latency. */

@@ -51,9 +51,10 @@ export async function deliverWebhook(services: WebhookDeliveryServices, delivery
     await services.store.recordAttempt(delivery, attempt, { delivered: true });
     return 'delivered';
   }
-  const nextAttemptAt = nextWebhookAttempt(delivery.attempts + 1, delivery.createdAt, services.now(), services);
+  const nextAttemptAt = delivery.manual ? null : nextWebhookAttempt(delivery.attempts + 1, delivery.createdAt, services.now(), services);
   await services.store.recordAttempt(delivery, attempt, { delivered: false, nextAttemptAt });
   if (nextAttemptAt) return 'retrying';
+  if (delivery.manual) return 'failed'; // the merchant's one try: the endpoint stays as it was
   const reason = `deliveries failed for ${Math.round(services.giveUpAfterMs / 3600_000)} hours`;
   await services.store.disableEndpoint(endpoint.id, reason, {
     subject: 'Your webhook endpoint was disabled',

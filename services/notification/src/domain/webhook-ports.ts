@@ -35,6 +35,8 @@ export interface DueDelivery {
   payload: string;
   attempts: number;
   createdAt: Date;
+  /** A merchant's resend: tried once, and its failure does not count against the endpoint. */
+  manual: boolean;
 }
 
 export interface WebhookStore {
