@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { BROKER_SERVICES, servicePermissions } from '../shared/src/amqp/broker-users.ts';
+import { QUEUE_POLICIES } from '../shared/src/amqp/queue-policies.ts';
 
 const MANAGEMENT_URL = new URL(process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672');
 const authorization = `Basic ${Buffer.from(`${decodeURIComponent(MANAGEMENT_URL.username)}:${decodeURIComponent(MANAGEMENT_URL.password)}`).toString('base64')}`;
@@ -43,6 +44,12 @@ export async function recreateVhost(vhost: string): Promise<void> {
   await ok('PUT', `/permissions/${vhostPath(vhost)}/guest`, { configure: '.*', write: '.*', read: '.*' });
 }
 
+/** The caps on unrouted and dead-letter queues (queue-policies.ts), in `vhost`. */
+export async function applyQueuePolicies(vhost: string): Promise<void> {
+  await ensureManagementApi();
+  for (const policy of QUEUE_POLICIES) await ok('PUT', `/policies/${vhostPath(vhost)}/${policy.name}`, { pattern: policy.pattern, definition: policy.definition, 'apply-to': 'queues', priority: 1 });
+}
+
 /** Each service's user with its password; permissions and topic permissions in `vhost`. */
 export async function ensureServiceUsers(vhost: string, passwords: Record<string, string>): Promise<void> {
   await ensureManagementApi();
@@ -56,4 +63,11 @@ export async function ensureServiceUsers(vhost: string, passwords: Record<string
       await ok('PUT', `/topic-permissions/${vhostPath(vhost)}/${service}`, permissions.topic);
     }),
   );
+}
+
+/** A queue as the management API sees it: depth and the policy in force (for tests and the chaos run). */
+export async function queueInfo(vhost: string, queue: string): Promise<{ messages: number; policy: string | null; effective_policy_definition: Record<string, unknown> }> {
+  const response = await api('GET', `/queues/${vhostPath(vhost)}/${encodeURIComponent(queue)}`);
+  if (!response.ok) throw new Error(`management API GET queue ${queue} → ${response.status}`);
+  return (await response.json()) as { messages: number; policy: string | null; effective_policy_definition: Record<string, unknown> };
 }

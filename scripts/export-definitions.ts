@@ -4,6 +4,7 @@
  * management UI or `rabbitmqctl import_definitions`; the code declares the same things
  * idempotently at start, so loading it is optional.
  */
+import { QUEUE_POLICIES } from '../shared/src/amqp/queue-policies.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PLATFORM_QUEUES } from '../shared/src/amqp/platform-topology.ts';
@@ -41,6 +42,7 @@ const definitions = {
       ),
     ]),
   ],
+  policies: QUEUE_POLICIES.map((policy) => ({ vhost, name: policy.name, pattern: policy.pattern, 'apply-to': 'queues', definition: policy.definition, priority: 1 })),
   bindings: [
     binding(UNROUTED_EXCHANGE, UNROUTED_QUEUE, ''),
     ...PLATFORM_QUEUES.flatMap((service) => service.eventTypes.map((type) => binding(EVENTS_EXCHANGE, service.queue, type))),

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { databaseUrlFor } from './databases.ts';
 import { formatLine } from './log-format.ts';
 import { devSecrets, type DevSecrets } from './dev-secrets.ts';
-import { ensureServiceUsers } from './broker-setup.ts';
+import { applyQueuePolicies, ensureServiceUsers } from './broker-setup.ts';
 import { BROKER_SERVICES } from '../shared/src/amqp/broker-users.ts';
 
 export const SERVICES = ['order', 'inventory', 'payment', 'ledger', 'notification', 'auth'] as const;
@@ -66,6 +66,7 @@ export class Platform {
   /** Creates (or updates) each service's broker user and its permissions in the platform's vhost. */
   async prepareBroker(): Promise<void> {
     await ensureServiceUsers(decodeURIComponent(new URL(this.options.amqpUrl).pathname.slice(1)) || '/', this.secrets.brokerPasswords);
+    await applyQueuePolicies(decodeURIComponent(new URL(this.options.amqpUrl).pathname.slice(1)) || '/');
   }
 
   /** HTTP base URL (for the SMTP sink: where its messages are read). */

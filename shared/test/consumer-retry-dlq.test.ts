@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import { AppError } from '../src/errors.ts';
 import { EVENTS_EXCHANGE } from '../src/outbox/write-events.ts';
+import { RETRY_JITTER_FLOOR } from '../src/amqp/platform-topology.ts';
 import { createTestbedDatabase, type TestbedDatabase } from './support/testbed-db.ts';
 import { commitEvents, consume, effectsOf, recordingHandler, startRelay } from './support/harness.ts';
 import { uniqueCounterEvent } from './support/test-events.ts';
@@ -39,8 +40,9 @@ describe('consumer retries and dead-lettering', () => {
       await waitFor('the third attempt to apply', async () => (await effectsOf(db.prisma, queue)).length === 1);
       assert.deepEqual(consumer.outcomes, ['retried', 'retried', 'applied']);
       // A TTL never expires early, so each gap is at least its configured delay, and the delays grow.
-      assert.ok(attemptTimes[1]! - attemptTimes[0]! >= RETRY_DELAYS_MS[0]!, 'first retry waited its delay');
-      assert.ok(attemptTimes[2]! - attemptTimes[1]! >= RETRY_DELAYS_MS[1]!, 'second retry waited its longer delay');
+      // Jitter takes up to a fifth off each delay (RETRY_JITTER_FLOOR), never more.
+      assert.ok(attemptTimes[1]! - attemptTimes[0]! >= RETRY_DELAYS_MS[0]! * RETRY_JITTER_FLOOR, 'first retry waited its delay');
+      assert.ok(attemptTimes[2]! - attemptTimes[1]! >= RETRY_DELAYS_MS[1]! * RETRY_JITTER_FLOOR, 'second retry waited its longer delay');
     } finally {
       await consumer.stop();
     }

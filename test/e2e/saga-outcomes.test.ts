@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
+import amqp from 'amqplib';
+import { E2E_AMQP_URL, E2E_VHOST, signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
+import { queueInfo } from '../../scripts/broker-setup.ts';
+import { query } from './support/forge.ts';
+import { PLATFORM_QUEUES } from '../../shared/src/amqp/platform-topology.ts';
 import { stockOf, type GatewayClient } from './support/api.ts';
 import { chargesFor, setGatewayKnobs } from './support/psp-books.ts';
 import { waitFor } from '../../shared/test/support/wait.ts';
@@ -155,5 +159,28 @@ describe('order saga outcomes, end to end through the gateway', () => {
     assert.equal((await api.request('PUT', `/ledger/merchants/${merchantId}/fee`, { bps: 0, fixedMinor: 0 }, {}, 'merchant')).status, 403, 'merchants do not set their own fee');
     const all = await api.request<Array<{ type: string }>>('GET', '/ledger/accounts?type=fee_revenue', undefined, {}, 'admin');
     assert.deepEqual([...new Set(all.body.map((item) => item.type))], ['fee_revenue']);
+  });
+
+  it('when orders have run, then nothing waits in events.unrouted (events no one consumes are not sent), and it and every DLQ carry their caps', async () => {
+    const orderId = await api.placeOrder(await api.createProduct({ stock: 1 }));
+    assert.equal((await api.finalOrder(orderId)).status, 'COMPLETED');
+    const types = (await api.timeline(orderId)).events.map((event) => event.type);
+    assert.ok(types.includes('ledger.entry-recorded.v1'), 'still in the outbox, so still on the timeline');
+    await waitFor('the ledger outbox relayed', async () => {
+      const [row] = await query<{ unsent: number; recorded: number }>('ledger', "SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS unsent, count(*) FILTER (WHERE routing_key = 'ledger.entry-recorded.v1')::int AS recorded FROM outbox");
+      return row && row.unsent === 0 && row.recorded > 0 ? true : undefined;
+    });
+    // Asked of the queue itself (passive declare), not the management API's sampled statistics.
+    const connection = await amqp.connect(E2E_AMQP_URL);
+    try {
+      assert.equal((await (await connection.createChannel()).checkQueue('events.unrouted')).messageCount, 0);
+    } finally {
+      await connection.close();
+    }
+    assert.equal((await queueInfo(E2E_VHOST, 'events.unrouted')).policy, 'unrouted-cap');
+    for (const service of PLATFORM_QUEUES) {
+      const dlq = await queueInfo(E2E_VHOST, `${service.queue}.dlq`);
+      assert.deepEqual([dlq.policy, dlq.effective_policy_definition['max-length']], ['dlq-cap', 100_000], service.queue);
+    }
   });
 });

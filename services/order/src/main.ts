@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { loadConfigOrExit } from '@platform/shared/config';
+import { configParts, loadConfigOrExit } from '@platform/shared/config';
+import { encryptNullable } from '@platform/shared/crypto/field-cipher';
+import { SEALED_EMAIL } from '@platform/shared/events/catalog';
+import { outboxPublisher } from '@platform/shared/outbox/write-events';
+import { orderStore } from './data-access/order-store.ts';
+import { overdueOrders } from './data-access/order-states.ts';
+import { startDeadlineSweeper } from './entry-points/deadline-sweeper.ts';
 import { internalFetch } from '@platform/shared/http/internal-auth';
 import { createLogger } from '@platform/shared/logger';
 import { baseServiceConfig, cipherFrom, dataProtectionConfig, runtimeFrom } from '@platform/shared/service/base-config';
@@ -14,7 +20,7 @@ import { cachedIdempotencyStore, fastFailingRedis } from '@platform/shared/http/
 import { startPeriodicJob } from '@platform/shared/service/periodic-job';
 import { orderStateRoutes } from './entry-points/order-state-routes.ts';
 
-const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ INVENTORY_URL: z.string().url(), PAYMENT_URL: z.string().url(), REDIS_URL: z.string().url().optional() }));
+const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ INVENTORY_URL: z.string().url(), PAYMENT_URL: z.string().url(), REDIS_URL: z.string().url().optional(), ORDER_DEADLINE_MS: configParts.positiveInt.default(1_800_000), ORDER_DEADLINE_SWEEP_MS: configParts.positiveInt.default(30_000) }));
 const logger = createLogger('order', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const cipher = cipherFrom(config);
@@ -30,7 +36,16 @@ const running = await runService({
   db,
   routers: [orderRoutes({ db, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch), intents: paymentIntents(config.PAYMENT_URL, signedFetch), idempotency }), orderStateRoutes(db.client)],
   // Stored responses are kept 24 hours, then forgotten.
-  startBackground: () => [startPeriodicJob('idempotency-retention', 60_000, async () => ({ more: (await idempotency.prune(1_000)) === 1_000 }), logger)],
+  startBackground: () => [
+    startPeriodicJob('idempotency-retention', 60_000, async () => ({ more: (await idempotency.prune(1_000)) === 1_000 }), logger),
+    startDeadlineSweeper({
+      overdue: (olderThan, limit) => overdueOrders(db.client, olderThan, limit),
+      transaction: (correlationId, work) => db.transaction((tx) => work({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }), sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL) })),
+      deadlineMs: config.ORDER_DEADLINE_MS,
+      intervalMs: config.ORDER_DEADLINE_SWEEP_MS,
+      logger,
+    }),
+  ],
   handlers: orderHandlers(cipher),
 });
 stopOnSignals(running, logger);

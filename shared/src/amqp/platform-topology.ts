@@ -7,7 +7,14 @@
 import * as events from '../events/catalog.ts';
 import type { ServiceQueue } from './topology.ts';
 
-export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 30_000] as const;
+/**
+ * Retries from a second up to a quarter of an hour: about 48 minutes in all (at least 38 with
+ * jitter), so a database or broker outage of half an hour sends no healthy message to a DLQ.
+ * Permanent errors skip it and go to the DLQ at once.
+ */
+export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 300_000, 600_000, 900_000, 900_000] as const;
+/** Each retry waits between this share of its delay and all of it (the retry queue's TTL caps it). */
+export const RETRY_JITTER_FLOOR = 0.8;
 
 const queue = (name: string, handled: ReadonlyArray<{ type: string }>, retired: ReadonlyArray<{ type: string }> = []): ServiceQueue => ({
   queue: name,
@@ -27,7 +34,7 @@ export const PLATFORM_QUEUES: readonly ServiceQueue[] = [
     events.InventoryReleased,
     events.PaymentRefunded,
   ]),
-  queue('inventory', [events.OrderPlaced, events.PaymentSucceeded, events.PaymentFailed]),
+  queue('inventory', [events.OrderPlaced, events.PaymentSucceeded, events.PaymentFailed, events.OrderCancelled]),
   // Payment no longer needs order.placed (its intent comes from the order service directly).
   queue('payment', [events.InventoryReserved, events.InventoryCommitFailed, events.InventoryReleased], [events.OrderPlaced]),
   queue('ledger', [events.PaymentSucceeded, events.PaymentRefunded, events.WalletToppedUp, events.InventoryCommitted, events.PaymentJournalRequested]),

@@ -13,6 +13,7 @@ import { withLogContext, type Logger } from '../logger.ts';
 import { outboxPublisher } from '../outbox/write-events.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { dlqName, retryQueueName } from '../amqp/topology.ts';
+import { RETRY_JITTER_FLOOR } from '../amqp/platform-topology.ts';
 import { sendConfirmed } from '../amqp/send-confirmed.ts';
 import { recordInInbox } from './inbox.ts';
 import { attemptOf, carriedHeaders, HEADERS, truncateReason, type FailureKind } from './failure-headers.ts';
@@ -104,7 +105,9 @@ async function routeFailure<Tx extends SqlTransaction>(
   const retryDelay = context.retryDelaysMs[attempt - 1];
   if (!isPermanent(error) && retryDelay !== undefined) {
     context.logger.warn({ attempt, retryInMs: retryDelay, reason }, 'handler failed; retrying later');
-    await sendConfirmed(channel, retryQueueName(context.queue, retryDelay), message.content, { ...properties, headers: carriedHeaders(properties, message, context.queue, { [HEADERS.attempt]: attempt + 1, [HEADERS.failureReason]: reason }) });
+    // Jittered below the queue's TTL, so messages that failed together (an outage) come back spread out.
+    const expiration = String(Math.round(retryDelay * (RETRY_JITTER_FLOOR + (1 - RETRY_JITTER_FLOOR) * Math.random())));
+    await sendConfirmed(channel, retryQueueName(context.queue, retryDelay), message.content, { ...properties, expiration, headers: carriedHeaders(properties, message, context.queue, { [HEADERS.attempt]: attempt + 1, [HEADERS.failureReason]: reason }) });
     channel.ack(message);
     return 'retried';
   }

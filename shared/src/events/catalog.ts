@@ -49,7 +49,7 @@ export const InventoryCommitFailed = defineEvent(
 );
 export const InventoryReleased = defineEvent(
   'inventory.released.v1',
-  z.object({ orderId, reservationId: z.string().uuid(), quantity: z.number().int().positive(), reason: z.enum(['expired', 'payment_failed', 'released_by_request']) }),
+  z.object({ orderId, reservationId: z.string().uuid(), quantity: z.number().int().positive(), reason: z.enum(['expired', 'payment_failed', 'released_by_request', 'order_cancelled']) }),
 );
 
 /** How an order was paid: a wallet payment is journaled by its hold, not as a card charge. */

@@ -61,6 +61,9 @@ export function createApp(options: AppOptions): Koa {
   return app;
 }
 
+/** A readiness check slower than this counts as unavailable. */
+const READINESS_TIMEOUT_MS = 2_000;
+
 function healthRouter(readiness: Record<string, ReadinessCheck>, metrics?: ServiceMetrics): Router {
   const router = new Router();
   if (metrics) {
@@ -76,7 +79,9 @@ function healthRouter(readiness: Record<string, ReadinessCheck>, metrics?: Servi
     const results = await Promise.all(
       Object.entries(readiness).map(async ([name, check]) => {
         try {
-          await check();
+          // A dependency that hangs (a database mid-restart) must not hang the probe.
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([check(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), READINESS_TIMEOUT_MS)))]).finally(() => clearTimeout(timer));
           return [name, 'ok'] as const;
         } catch {
           return [name, 'unavailable'] as const;

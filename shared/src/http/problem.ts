@@ -3,7 +3,8 @@
  * this one place; anything else is a 500 whose text is logged, never returned.
  */
 import type { Middleware } from 'koa';
-import { AppError, isAppError, type ErrorKind } from '../errors.ts';
+import { AppError, describeError, isAppError, type ErrorKind } from '../errors.ts';
+import { isDependencyOutage } from '../dependency-outage.ts';
 import type { Logger } from '../logger.ts';
 
 const STATUS: Record<ErrorKind, number> = {
@@ -37,12 +38,15 @@ export function problemMiddleware(logger: Logger): Middleware {
       // The router set Allow; say so as a problem too.
       if (ctx.status === 405 && ctx.body === undefined) throw new AppError('method-not-allowed', `${ctx.method} is not allowed here; allowed: ${ctx.response.get('allow')}`);
     } catch (error) {
-      const status = isAppError(error) ? STATUS[error.kind] : (statusOf(error) ?? 500);
+      // A dependency that is down (database, broker, Redis, a downstream service) is a 503, never a 500.
+      const outage = !isAppError(error) && isDependencyOutage(error);
+      const status = isAppError(error) ? STATUS[error.kind] : outage ? 503 : (statusOf(error) ?? 500);
       // Client errors, and "unavailable" (its message is written for clients: try again), are
       // shown; anything else at 5xx may carry internals and is only logged.
       const exposed = status < 500 || (isAppError(error) && error.kind === 'unavailable');
-      if (status === 503) ctx.set('retry-after', '1');
-      if (!exposed) logger.error({ err: error }, 'request failed');
+      if (status === 503) ctx.set('retry-after', outage ? '2' : '1');
+      if (outage) logger.warn({ err: describeError(error) }, 'a dependency is unavailable; answered 503');
+      else if (!exposed) logger.error({ err: error }, 'request failed');
       // The body parser's own errors (a 400 that is not ours) mean the JSON did not parse.
       const parseFailed = !isAppError(error) && status === 400;
       ctx.status = status;
@@ -51,7 +55,7 @@ export function problemMiddleware(logger: Logger): Middleware {
         type: 'about:blank',
         title: TITLE[status] ?? 'Error',
         status,
-        detail: exposed ? (parseFailed ? `request body is not valid JSON: ${(error as Error).message}` : (error as Error).message) : 'an internal error occurred; it has been logged',
+        detail: outage ? 'a service this request needs is unavailable; try again shortly' : exposed ? (parseFailed ? `request body is not valid JSON: ${(error as Error).message}` : (error as Error).message) : 'an internal error occurred; it has been logged',
         ...(isAppError(error) && exposed && error.details ? error.details : {}),
         instance: ctx.path,
       };

@@ -42,6 +42,7 @@ if (config.RELAY_AMQP_URLS && config.RELAY_AMQP_URLS.length !== config.RELAY_DAT
 }
 
 const logger = createLogger('relay', config.LOG_LEVEL);
+const CONSUMED_TYPES = new Set(PLATFORM_QUEUES.flatMap((queue) => queue.eventTypes));
 const topology = await ConfirmPublisher.connect(config.AMQP_URL, `relay-${process.pid}`, logger, PLATFORM_QUEUES);
 const connections = [topology.connection];
 const relays = await Promise.all(
@@ -59,6 +60,8 @@ const relays = await Promise.all(
       pollIntervalMs: config.RELAY_POLL_INTERVAL_MS,
       pauseBeforeMarkMs: config.RELAY_PAUSE_BEFORE_MARK_MS,
       publishEachTwice: config.RELAY_TEST_PUBLISH_TWICE === '1',
+      // ledger.entry-recorded and notification.sent have no consumer: publishing them only filled events.unrouted.
+      isConsumed: (eventType) => CONSUMED_TYPES.has(eventType),
     });
   }),
 );

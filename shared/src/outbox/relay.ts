@@ -36,6 +36,8 @@ export interface RelayOptions {
   userId?: string | undefined;
   /** Test hook: publish every event twice, as a redelivery storm would. */
   publishEachTwice?: boolean;
+  /** Events no queue consumes are marked sent without being sent (they stay in the outbox for the timeline). */
+  isConsumed?: (eventType: string) => boolean;
 }
 
 interface OutboxRow {
@@ -129,7 +131,8 @@ export class OutboxRelay {
          ORDER BY seq LIMIT $2`,
         [owned.rows.map((row) => row.p), this.batchSize],
       );
-      const messages = rows.rows.map((row) => toMessage(row, this.options.userId));
+      const consumed = this.options.isConsumed ? rows.rows.filter((row) => this.options.isConsumed!(row.routing_key)) : rows.rows;
+      const messages = consumed.map((row) => toMessage(row, this.options.userId));
       await this.options.publisher.publishAll(this.options.publishEachTwice ? messages.flatMap((message) => [message, message]) : messages);
       if (this.options.pauseBeforeMarkMs) {
         this.options.logger.info({ count: rows.rows.length }, 'relay.paused-before-mark');

@@ -1,4 +1,5 @@
 import { AppError, isAppError } from '../errors.ts';
+import { isDependencyOutage } from '../dependency-outage.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import type { ServiceDatabase } from './run-service.ts';
 
@@ -29,16 +30,10 @@ export function prismaDatabase<Tx extends SqlTransaction, C extends PrismaLikeCl
 
 /**
  * A transaction that could not start (or was cut off) because the pool or the database is
- * saturated is a dependency outage, not a bug: a 503 with Retry-After for a request, a retry for
- * a message. Prisma reports it with a code (P2024, P2028) or, through the driver adapter, only
- * with a message.
+ * saturated or down is a dependency outage, not a bug: a 503 with Retry-After for a request, a
+ * retry for a message (dependency-outage.ts knows the codes and messages).
  */
-const SATURATED = /Unknown transaction status|Unable to start a transaction|Transaction already closed|Timed out fetching a new connection/i;
-
 export function asUnavailableWhenSaturated(error: unknown): never {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (!isAppError(error) && (code === 'P2024' || code === 'P2028' || (error instanceof Error && SATURATED.test(error.message)))) {
-    throw new AppError('unavailable', 'the database is busy; try again shortly', undefined, { cause: error });
-  }
+  if (!isAppError(error) && isDependencyOutage(error)) throw new AppError('unavailable', 'the database is unavailable; try again shortly', undefined, { cause: error });
   throw error;
 }

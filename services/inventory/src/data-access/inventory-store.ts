@@ -69,6 +69,11 @@ export function inventoryStore(tx: Tx): InventoryStore {
     async insertReservation(reservation) {
       await tx.reservation.create({ data: reservation });
     },
+    async unsell(reservation, reason) {
+      const { count } = await tx.reservation.updateMany({ where: { id: reservation.id, status: 'COMMITTED' }, data: { status: 'RELEASED', releaseReason: reason } });
+      if (count === 1) await tx.$executeRawUnsafe('UPDATE product SET sold = sold - $2, available = available + $2 WHERE id = $1::uuid', reservation.productId, reservation.quantity);
+      return count === 1;
+    },
     async settleHeld(reservationId, to, reason) {
       const { count } = await tx.reservation.updateMany({ where: { id: reservationId, status: 'HELD' }, data: { status: to, releaseReason: reason } });
       return count === 1;

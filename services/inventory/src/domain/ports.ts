@@ -43,6 +43,8 @@ export interface InventoryStore {
   sellStock(productId: string, quantity: number): Promise<void>;
   findReservationByOrder(orderId: string): Promise<Reservation | null>;
   insertReservation(reservation: Omit<Reservation, 'releaseReason'>): Promise<void>;
+  /** A sale taken back (its order was cancelled after all): sold -= quantity, available += quantity, COMMITTED → RELEASED; false if it was not COMMITTED. */
+  unsell(reservation: Reservation, reason: string): Promise<boolean>;
   /** Moves a HELD reservation on; false if it was no longer HELD. */
   settleHeld(reservationId: string, to: Exclude<ReservationStatus, 'HELD'>, reason: string | null): Promise<boolean>;
   /** Expired HELD reservations, locked for this transaction (others skip them). */

@@ -1,7 +1,7 @@
 import { InventoryReleased } from '@platform/shared/events/catalog';
 import type { InventoryContext, Reservation } from './ports.ts';
 
-export type ReleaseReason = 'expired' | 'payment_failed' | 'released_by_request';
+export type ReleaseReason = 'expired' | 'payment_failed' | 'released_by_request' | 'order_cancelled';
 
 /** Returns a HELD reservation's stock. Anything else (already settled) is left as it is. */
 export async function releaseHeld(context: InventoryContext, reservation: Reservation, reason: ReleaseReason): Promise<boolean> {

@@ -13,6 +13,7 @@ const REASONS: Record<string, string> = {
   collect_expired: 'the payment request expired before it was approved',
   gateway_timeout: 'the payment could not be confirmed in time',
   payment_method_unavailable: 'the payment method could not be used',
+  deadline_exceeded: 'it could not be completed in time',
 };
 
 export type OrderOutcome = { orderId: string; customerId: string | null; customerEmail: string | null } & (

@@ -10,3 +10,13 @@ export async function orderStatesOn(client: Tx, day: { from: Date; to: Date }, p
   });
   return rows.map((row) => ({ orderId: row.id, status: row.status, updatedAt: row.updatedAt.toISOString() }));
 }
+
+/** Orders still open that were placed before `olderThan`, oldest first (a partial index serves it). */
+export async function overdueOrders(client: Tx, olderThan: Date, limit: number): Promise<string[]> {
+  const rows = await client.$queryRawUnsafe<Array<{ id: string }>>(
+    "SELECT id FROM orders WHERE status NOT IN ('COMPLETED', 'CANCELLED') AND created_at < $1 ORDER BY created_at LIMIT $2",
+    olderThan,
+    limit,
+  );
+  return rows.map((row) => row.id);
+}

@@ -27,6 +27,7 @@ export function paymentHandlers(services: PaymentServices, cipher: FieldCipher, 
     on<typeof InventoryCommitFailed, Tx>(InventoryCommitFailed, (data, handler) => compensate(handler, data.orderId, `stock could not be committed: ${data.reason}`)),
     on<typeof InventoryReleased, Tx>(InventoryReleased, async (data, handler) => {
       if (data.reason === 'expired') await compensate(handler, data.orderId, 'stock hold expired');
+      if (data.reason === 'order_cancelled') await compensate(handler, data.orderId, 'the order was cancelled at its deadline');
     }),
   ];
 }
