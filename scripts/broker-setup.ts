@@ -47,7 +47,14 @@ export async function recreateVhost(vhost: string): Promise<void> {
 /** The caps on unrouted and dead-letter queues (queue-policies.ts), in `vhost`. */
 export async function applyQueuePolicies(vhost: string): Promise<void> {
   await ensureManagementApi();
-  for (const policy of QUEUE_POLICIES) await ok('PUT', `/policies/${vhostPath(vhost)}/${policy.name}`, { pattern: policy.pattern, definition: policy.definition, 'apply-to': 'queues', priority: 1 });
+  for (const policy of QUEUE_POLICIES) await putQueuePolicy(vhost, policy);
+}
+
+/** One policy, put or (with `remove`) taken away: tests apply their own queues' limits with it. */
+export async function putQueuePolicy(vhost: string, policy: { name: string; pattern: string; definition: Record<string, string | number> }, remove = false): Promise<void> {
+  await ensureManagementApi();
+  if (remove) await ok('DELETE', `/policies/${vhostPath(vhost)}/${policy.name}`);
+  else await ok('PUT', `/policies/${vhostPath(vhost)}/${policy.name}`, { pattern: policy.pattern, definition: policy.definition, 'apply-to': 'queues', priority: 1 });
 }
 
 /** Each service's user with its password; permissions and topic permissions in `vhost`. */

@@ -24,6 +24,11 @@ export const baseServiceConfig = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** Accept an event only from the broker user that owns its type (off only in backbone tests). */
   AMQP_VERIFY_PUBLISHER: z.enum(['0', '1']).default('1'),
+  /** Published outbox rows are kept this long (the timeline reads them), then deleted. */
+  OUTBOX_RETENTION_HOURS: configParts.positiveInt.default(720),
+  /** Inbox rows are kept this long: far past any redelivery of the message they record. */
+  INBOX_RETENTION_HOURS: configParts.positiveInt.default(168),
+  MESSAGING_RETENTION_SWEEP_MS: configParts.positiveInt.default(60_000),
 });
 
 /** For services that keep personal or card data: keys for encryption at rest. */
@@ -58,5 +63,6 @@ export function runtimeFrom(config: BaseConfig) {
     prefetch: config.CONSUMER_PREFETCH,
     internalAuth: { secret: config.INTERNAL_AUTH_SECRET, metricsToken: config.METRICS_TOKEN },
     verifyPublisher: config.AMQP_VERIFY_PUBLISHER === '1',
+    retention: { outboxHours: config.OUTBOX_RETENTION_HOURS, inboxHours: config.INBOX_RETENTION_HOURS, sweepMs: config.MESSAGING_RETENTION_SWEEP_MS },
   };
 }

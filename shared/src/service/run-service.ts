@@ -12,6 +12,8 @@ import { createApp } from '../http/create-app.ts';
 import { eventsRouter } from '../http/events-router.ts';
 import { createMetrics, type ServiceMetrics } from '../metrics.ts';
 import type { InternalAuthOptions } from '../http/internal-auth.ts';
+import { MESSAGING_PRUNE_BATCH, pruneMessaging, type MessagingRetention } from '../outbox/retention.ts';
+import { startPeriodicJob } from './periodic-job.ts';
 
 export interface ServiceDatabase<Tx extends SqlTransaction> extends SqlTransaction {
   $disconnect(): Promise<void>;
@@ -38,6 +40,8 @@ export interface ServiceDefinition<Tx extends SqlTransaction> {
   /** Accept an event only when the broker-validated publisher owns its type. */
   verifyPublisher: boolean;
   startBackground?: () => BackgroundJob[];
+  /** How long outbox and inbox rows are kept (none: kept for ever, as in the backbone's tests). */
+  retention?: MessagingRetention & { sweepMs: number };
   /** The service's metrics, when it registers some of its own (made here otherwise). */
   metrics?: ServiceMetrics;
 }
@@ -70,7 +74,14 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
     consumer.connection.on('connect', () => (brokerConnected = true));
     consumer.connection.on('disconnect', () => (brokerConnected = false));
   }
-  const background = service.startBackground?.() ?? [];
+  const retention = service.retention;
+  const background = [
+    ...(service.startBackground?.() ?? []),
+    ...(retention ? [startPeriodicJob('messaging-retention', retention.sweepMs, async () => {
+      const pruned = await pruneMessaging(service.db, retention);
+      return { more: pruned.outbox === MESSAGING_PRUNE_BATCH || pruned.inbox === MESSAGING_PRUNE_BATCH };
+    }, service.logger)] : []),
+  ];
   const app = createApp({
     logger: service.logger,
     metrics,
