@@ -78,3 +78,12 @@ export async function queueInfo(vhost: string, queue: string): Promise<{ message
   if (!response.ok) throw new Error(`management API GET queue ${queue} → ${response.status}`);
   return (await response.json()) as { messages: number; policy: string | null; effective_policy_definition: Record<string, unknown> };
 }
+
+/** Closes every client connection to `vhost` (a network cut, as the clients see it); returns how many. */
+export async function closeConnections(vhost: string): Promise<number> {
+  const response = await api('GET', `/vhosts/${vhostPath(vhost)}/connections`);
+  if (!response.ok) throw new Error(`management API GET connections → ${response.status}`);
+  const connections = (await response.json()) as Array<{ name: string }>;
+  await Promise.all(connections.map((connection) => ok('DELETE', `/connections/${encodeURIComponent(connection.name)}`)));
+  return connections.length;
+}

@@ -156,6 +156,12 @@ export class Platform {
     for (const name of [...SERVICES, ...SIMULATORS, 'gateway', 'relay'] as const) this.start(name);
   }
 
+  /** Whether the process is up (started and not exited): what a supervisor watches. */
+  isRunning(name: ProcessName): boolean {
+    const child = this.children.get(name);
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
   /** Stops one process: SIGTERM for a clean stop, SIGKILL for a crash. */
   async stop(name: ProcessName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.children.get(name);

@@ -13,6 +13,7 @@ import { createLogger } from '../logger.ts';
 import { ConfirmPublisher } from '../amqp/confirm-publisher.ts';
 import { OutboxRelay } from './relay.ts';
 import { PLATFORM_QUEUES } from '../amqp/platform-topology.ts';
+import * as catalog from '../events/catalog.ts';
 import { assertSafeForProduction } from '../service/base-config.ts';
 
 const urlList = (item: z.ZodType<string, string>) =>
@@ -42,7 +43,9 @@ if (config.RELAY_AMQP_URLS && config.RELAY_AMQP_URLS.length !== config.RELAY_DAT
 }
 
 const logger = createLogger('relay', config.LOG_LEVEL);
-const CONSUMED_TYPES = new Set(PLATFORM_QUEUES.flatMap((queue) => queue.eventTypes));
+// The platform's event types no queue consumes; anything else (a type this code does not know) is sent.
+const consumedTypes = new Set(PLATFORM_QUEUES.flatMap((queue) => queue.eventTypes));
+const UNCONSUMED_TYPES = new Set(Object.values(catalog).flatMap((definition) => (typeof definition === 'object' && !consumedTypes.has(definition.type) ? [definition.type] : [])));
 const topology = await ConfirmPublisher.connect(config.AMQP_URL, `relay-${process.pid}`, logger, PLATFORM_QUEUES);
 const connections = [topology.connection];
 const relays = await Promise.all(
@@ -61,7 +64,7 @@ const relays = await Promise.all(
       pauseBeforeMarkMs: config.RELAY_PAUSE_BEFORE_MARK_MS,
       publishEachTwice: config.RELAY_TEST_PUBLISH_TWICE === '1',
       // ledger.entry-recorded and notification.sent have no consumer: publishing them only filled events.unrouted.
-      isConsumed: (eventType) => CONSUMED_TYPES.has(eventType),
+      isConsumed: (eventType) => !UNCONSUMED_TYPES.has(eventType),
     });
   }),
 );

@@ -43,7 +43,7 @@ export function gatewayClient(baseUrl: string, sessions?: Sessions) {
       const body = { productId, quantity: options.quantity ?? 1, ...method, ...(options.email ? { customerEmail: options.email } : {}) };
       const headers = { 'idempotency-key': options.key ?? randomUUID() };
       let answer = await request<{ orderId: string; status: string }>('POST', '/orders', body, headers);
-      for (let attempt = 1; answer.status === 503 && attempt < 5; attempt++) {
+      for (let attempt = 1; answer.status === 503 && attempt < 20; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 1_000 * Number(answer.headers.get('retry-after') ?? 1)));
         answer = await request<{ orderId: string; status: string }>('POST', '/orders', body, headers);
       }
