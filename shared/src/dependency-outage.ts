@@ -14,7 +14,7 @@ const CODES = new Set([
 /** SQLSTATE classes 08 (connection), 53 (insufficient resources), 57P01–57P03 (shutdown, starting up). */
 const SQLSTATE = /^(08\w{3}|53\w{3}|57P0[123])$/;
 const MESSAGES =
-  /Connection terminated|connection timeout|Connection is closed|terminating connection|database system is (starting up|shutting down|in recovery mode)|Can't reach database|Server has closed the connection|Timed out fetching a new connection|Unknown transaction status|Unable to start a transaction|Transaction already closed|Channel closed|Connection closed|socket hang up|fetch failed|MaxRetriesPerRequest|Stream isn't writeable|ECONNREFUSED|ECONNRESET/i;
+  /Connection terminated|connection timeout|Connection is closed|terminating connection|database system is (starting up|shutting down|in recovery mode)|Can't reach database|Server has closed the connection|Timed out fetching a new connection|Unknown transaction status|Unable to start a transaction|Transaction already closed|Channel closed|Connection closed|socket hang up|fetch failed|MaxRetriesPerRequest|Stream isn't writeable|not queryable|ECONNREFUSED|ECONNRESET/i;
 
 export function isDependencyOutage(error: unknown): boolean {
   let current: unknown = error;

@@ -15,6 +15,8 @@ describe('dependency outages', () => {
       new Error('Connection terminated unexpectedly'),
       new TypeError('fetch failed', { cause: withCode('connect ECONNREFUSED', 'ECONNREFUSED') }),
       new Error('Connection is closed.'),
+      // pg, for a pooled client whose connection broke (PostgreSQL terminated it): seen as a 500 in a chaos run.
+      new Error('Client has encountered a connection error and is not queryable'),
       new Error('driver adapter error', { cause: new Error('wrapped', { cause: withCode('x', '08006') }) }),
     ];
     for (const error of outages) assert.equal(isDependencyOutage(error), true, String(error));
