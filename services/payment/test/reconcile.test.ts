@@ -76,4 +76,14 @@ describe('three-way reconciliation', () => {
     input.refunds.push({ refundId: '55555555-5555-4555-8555-555555555555', paymentId: PAYMENT, status: 'PENDING', amountMinor: 1000, gatewayRefundId: null });
     assert.deepEqual(reconcile(input), []);
   });
+
+  it('when the gateway holds a charge our payment has not recorded yet, then it is left to the payment (never refunded from here); for a failed payment it is refunded', () => {
+    const input = agreeing();
+    input.payments[0]!.status = 'INITIATED';
+    input.payments[0]!.chargeId = null;
+    input.orders = new Map();
+    assert.deepEqual(reconcile(input), []);
+    input.payments[0]!.status = 'FAILED';
+    assert.deepEqual(kinds(input), [['gateway-charge-without-payment', 'refund-gateway-charge']]);
+  });
 });

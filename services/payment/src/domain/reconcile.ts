@@ -87,6 +87,7 @@ function suspense(ledger: ReadonlyMap<string, number>, transferId: string, gatew
 }
 
 const CAPTURED = new Set(['SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED']);
+const FINAL = new Set([...CAPTURED, 'FAILED']);
 const chargeKey = (orderId: string) => `charge:${orderId}`;
 
 /** The transfer that journals a captured payment: a card charge, a top-up, or a wallet hold's posting. */
@@ -107,8 +108,13 @@ export function reconcile(input: ReconciliationInput): Mismatch[] {
   for (const charge of input.gateway.charges) {
     const payment = paymentByKey.get(charge.idempotencyKey);
     if (!payment || payment.chargeId !== charge.id) {
-      // Money taken with nothing of ours behind it: give it back (unless already given back).
-      if ((gatewayRefunded.get(charge.id) ?? 0) < charge.amountMinor) found.push({ kind: 'gateway-charge-without-payment', ids: { chargeId: charge.id, idempotencyKey: charge.idempotencyKey }, repair: 'refund-gateway-charge' });
+      const givenBack = (gatewayRefunded.get(charge.id) ?? 0) >= charge.amountMinor;
+      // Our payment has not recorded its charge yet (its sweeper asks the gateway by key): never refund it from here.
+      if (givenBack || (payment && !payment.chargeId && !FINAL.has(payment.status))) continue;
+      // Money taken with nothing of ours behind it (or for a payment that failed): give it back. A captured
+      // payment naming another charge is a puzzle for a person, not a refund.
+      const ours = payment !== undefined && CAPTURED.has(payment.status);
+      found.push({ kind: 'gateway-charge-without-payment', ids: { chargeId: charge.id, idempotencyKey: charge.idempotencyKey, ...(payment ? { paymentId: payment.paymentId } : {}) }, repair: ours ? null : 'refund-gateway-charge' });
       continue;
     }
     if (payment.amountMinor !== charge.amountMinor || payment.currency !== charge.currency) {
