@@ -45,14 +45,17 @@ describe('dependency outages answer 503, never 500', () => {
 
     await proxies.pg!.cut();
     const key = randomUUID();
-    assertOutage(await order(productId, key), 'POST /orders');
-    assertOutage(await suite.api.request('GET', `/orders/${before}`), 'GET /orders/:id');
-    assertOutage(await suite.api.request('GET', '/orders'), 'GET /orders');
-    const ready = await fetch(`${suite.platform.url('order')}/ready`);
-    assert.equal(ready.status, 503);
-    assert.equal(((await ready.json()) as { checks: Record<string, string> }).checks.database, 'unavailable');
-
-    await proxies.pg!.restore();
+    try {
+      assertOutage(await order(productId, key), 'POST /orders');
+      assertOutage(await suite.api.request('GET', `/orders/${before}`), 'GET /orders/:id');
+      assertOutage(await suite.api.request('GET', '/orders'), 'GET /orders');
+      const ready = await fetch(`${suite.platform.url('order')}/ready`);
+      assert.equal(ready.status, 503);
+      assert.equal(((await ready.json()) as { checks: Record<string, string> }).checks.database, 'unavailable');
+    } finally {
+      // A failure here must not leave the database cut for the next test.
+      await proxies.pg!.restore();
+    }
     // The same key, retried: the refused attempt wrote nothing, so this one places the order.
     const retried = await waitFor('the order accepted again', async () => {
       const answer = await order(productId, key);

@@ -1,7 +1,7 @@
 /**
  * How reconciliation's repairs reach the world: a refund at the gateway under a key that names
- * the charge and what was refunded before (so a rerun asks the same question and gets the same
- * refund), journal requests through the outbox, and the saga's own refund for a cancelled order.
+ * the charge and the amount still kept (so a rerun before the refund shows asks the same question
+ * and gets the same refund), journal requests through the outbox, and the saga's own refund for a cancelled order.
  */
 import { PaymentJournalRequested } from '@platform/shared/events/catalog';
 import { compensatePayment } from '../domain/request-refund.ts';
