@@ -37,13 +37,16 @@ export function gatewayClient(baseUrl: string, sessions?: Sessions) {
       if (answer.status !== 201) throw new Error(`product not created: ${answer.status} ${JSON.stringify(answer.body)}`);
       return answer.body.id;
     },
-    /** As a careful client: a 503 is retried after its Retry-After, with the same Idempotency-Key. */
+    /**
+     * As a careful client: a 503 is retried after its Retry-After, with the same Idempotency-Key; so is
+     * the 409 that says the first try of that key is still in flight (a 503'd try can still be running).
+     */
     async placeOrder(productId: string, options: { quantity?: number; cardToken?: string; upiVpa?: string; key?: string; email?: string } = {}) {
       const method = options.upiVpa ? { paymentMethod: 'UPI', upiVpa: options.upiVpa } : { paymentMethod: 'CARD', cardToken: options.cardToken ?? 'tok_visa' };
       const body = { productId, quantity: options.quantity ?? 1, ...method, ...(options.email ? { customerEmail: options.email } : {}) };
       const headers = { 'idempotency-key': options.key ?? randomUUID() };
       let answer = await request<{ orderId: string; status: string }>('POST', '/orders', body, headers);
-      for (let attempt = 1; answer.status === 503 && attempt < 20; attempt++) {
+      for (let attempt = 1; (answer.status === 503 || (answer.status === 409 && answer.headers.has('retry-after'))) && attempt < 20; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 1_000 * Number(answer.headers.get('retry-after') ?? 1)));
         answer = await request<{ orderId: string; status: string }>('POST', '/orders', body, headers);
       }
