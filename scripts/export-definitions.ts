@@ -8,7 +8,7 @@ import { QUEUE_POLICIES } from '../shared/src/amqp/queue-policies.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PLATFORM_QUEUES } from '../shared/src/amqp/platform-topology.ts';
-import { dlqName, retryQueueName, UNROUTED_EXCHANGE, UNROUTED_QUEUE } from '../shared/src/amqp/topology.ts';
+import { dlqName, retryQueueName, SERVICE_QUEUE_ARGUMENTS, UNROUTED_EXCHANGE, UNROUTED_QUEUE } from '../shared/src/amqp/topology.ts';
 import { EVENTS_EXCHANGE } from '../shared/src/outbox/write-events.ts';
 import { BROKER_SERVICES, servicePermissions } from '../shared/src/amqp/broker-users.ts';
 
@@ -35,7 +35,7 @@ const definitions = {
   queues: [
     queue(UNROUTED_QUEUE, quorum),
     ...PLATFORM_QUEUES.flatMap((service) => [
-      queue(service.queue, quorum),
+      queue(service.queue, SERVICE_QUEUE_ARGUMENTS),
       queue(dlqName(service.queue), quorum),
       ...[...new Set(service.retryDelaysMs)].map((delay) =>
         queue(retryQueueName(service.queue, delay), { 'x-message-ttl': delay, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': service.queue }),

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { ConfirmChannel, Options } from 'amqplib';
 import type { RecoveringChannelModel } from 'amqplib';
 import { connectAmqp } from './connect.ts';
+import { prepareServiceQueue } from './queue-migration.ts';
 import { declareEventsExchange, declareServiceQueue, type ServiceQueue } from './topology.ts';
 import type { Logger } from '../logger.ts';
 
@@ -35,6 +36,7 @@ export class ConfirmPublisher {
       name,
       logger,
       setup: async (model) => {
+        for (const queue of queues) await prepareServiceQueue(model, queue, logger);
         const channel = await model.createConfirmChannel();
         await declareEventsExchange(channel);
         for (const queue of queues) await declareServiceQueue(channel, queue);

@@ -25,7 +25,14 @@ export const dlqName = (queue: string) => `${queue}.dlq`;
 export const retryQueueName = (queue: string, delayMs: number) => `${queue}.retry.${delayMs}ms`;
 
 /** Quorum queues: measured here to confirm persistent publishes several times faster than classic. */
-const QUORUM = { 'x-queue-type': 'quorum' } as const;
+export const QUORUM = { 'x-queue-type': 'quorum' } as const;
+/**
+ * A service queue has one active consumer at a time (the broker hands it to a standby instance
+ * when the active one goes): with two instances of a service, one aggregate's events are still
+ * applied in the order they were routed. Instances scale the HTTP side; the active one applies
+ * events concurrently across aggregates, one at a time per aggregate.
+ */
+export const SERVICE_QUEUE_ARGUMENTS = { ...QUORUM, 'x-single-active-consumer': true } as const;
 
 export async function declareEventsExchange(channel: Channel): Promise<void> {
   // Anything no queue is bound for is kept, not dropped: a missing binding is a bug to see.
@@ -37,7 +44,7 @@ export async function declareEventsExchange(channel: Channel): Promise<void> {
 
 export async function declareServiceQueue(channel: Channel, service: ServiceQueue): Promise<void> {
   await declareEventsExchange(channel);
-  await channel.assertQueue(service.queue, { durable: true, arguments: QUORUM });
+  await channel.assertQueue(service.queue, { durable: true, arguments: SERVICE_QUEUE_ARGUMENTS });
   await channel.assertQueue(dlqName(service.queue), { durable: true, arguments: QUORUM });
   for (const delayMs of new Set(service.retryDelaysMs)) {
     // Classic: per-queue TTL with dead-lettering back to the service queue through the default exchange.

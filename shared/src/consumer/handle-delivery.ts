@@ -1,7 +1,7 @@
 /**
  * What happens to one delivery, as wrappers in a fixed order:
  *   log context → failure routing (ack / retry queue / DLQ) → validation → publisher check →
- *   inbox + transaction → handler.
+ *   transaction → parking (an earlier event of the same aggregate is being retried) → inbox → handler.
  * The message is acked only after its effect committed, or after a copy was confirmed into a
  * retry queue or the DLQ. If anything in between dies, the broker redelivers it and the inbox
  * makes the second application a no-op.
@@ -16,6 +16,7 @@ import { dlqName, retryQueueName } from '../amqp/topology.ts';
 import { RETRY_JITTER_FLOOR } from '../amqp/platform-topology.ts';
 import { sendConfirmed } from '../amqp/send-confirmed.ts';
 import { recordInInbox } from './inbox.ts';
+import { admit, holdSubject, releaseSubject, sendNextParked } from './parking.ts';
 import { attemptOf, carriedHeaders, HEADERS, truncateReason, type FailureKind } from './failure-headers.ts';
 import type { EventHandler } from './handler.ts';
 import { AUTHENTICATED_PUBLISHER_HEADER, authenticatePublisher, type PublisherCheck } from './publisher-check.ts';
@@ -31,7 +32,7 @@ export interface DeliveryContext<Tx extends SqlTransaction> {
   verifyPublisher?: PublisherCheck | undefined;
 }
 
-export type Outcome = 'applied' | 'duplicate' | 'retried' | 'dead-lettered';
+export type Outcome = 'applied' | 'duplicate' | 'parked' | 'retried' | 'dead-lettered';
 
 export async function handleDelivery<Tx extends SqlTransaction>(
   context: DeliveryContext<Tx>,
@@ -42,20 +43,21 @@ export async function handleDelivery<Tx extends SqlTransaction>(
   const messageId = message.properties.messageId as string | undefined;
   const logFields = envelope instanceof AppError ? { messageId } : { messageId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationid };
   return withLogContext(logFields, async () => {
-    let outcome: Outcome;
+    let applied: { outcome: Outcome; released: boolean };
     let publisher: string | undefined;
     try {
       if (envelope instanceof AppError) throw envelope;
       if (context.verifyPublisher) publisher = authenticatePublisher(envelope, message, context.verifyPublisher);
-      outcome = await applyOnce(context, envelope);
+      applied = await applyOnce(context, envelope, message.content.toString('utf8'), publisher);
     } catch (error) {
-      return routeFailure(context, channel, message, error, publisher);
+      return routeFailure(context, channel, message, envelope, error, publisher);
     }
     // Outside the try: an ack lost with its channel is not a handler failure. The effect is
     // committed; the broker redelivers and the inbox skips it.
     channel.ack(message);
-    context.logger.debug({ outcome }, 'message handled');
-    return outcome;
+    context.logger.debug({ outcome: applied.outcome }, 'message handled');
+    if (applied.released && !(envelope instanceof AppError)) await sendNextInLine(context, channel, envelope.subject);
+    return applied.outcome;
   });
 }
 
@@ -68,13 +70,17 @@ export function readEnvelope(message: ConsumeMessage): Envelope | AppError {
   }
 }
 
-async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>, envelope: Envelope): Promise<Outcome> {
+async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>, envelope: Envelope, content: string, publisher: string | undefined): Promise<{ outcome: Outcome; released: boolean }> {
   const handler = context.handlers.get(envelope.type);
   if (!handler) throw new AppError('validation', `no handler for ${envelope.type} in ${context.queue}`);
   const data = parseEventData(handler.definition, envelope);
   const committed: (() => Promise<void>)[] = [];
+  let released = false;
   const outcome = await context.transaction(async (tx) => {
     committed.length = 0; // a retried transaction starts over
+    const admission = await admit(tx, context.queue, envelope, content, publisher);
+    released = admission === 'apply-and-release';
+    if (admission === 'parked' || admission === 'duplicate') return admission;
     if (!(await recordInInbox(tx, context.queue, envelope.id, envelope.type))) return 'duplicate' as const;
     const cause = { id: envelope.id, correlationid: envelope.correlationid, traceparent: envelope.traceparent };
     await handler.handle(data, {
@@ -88,16 +94,25 @@ async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>
   for (const task of committed) {
     task().catch((error: unknown) => context.logger.warn({ err: describeError(error) }, 'after-commit work failed; its sweeper finishes it'));
   }
-  return outcome;
+  return { outcome, released };
+}
+
+/** The subject's next parked message, if any, goes back to the queue; on failure the sweeper sends it. */
+async function sendNextInLine<Tx extends SqlTransaction>(context: DeliveryContext<Tx>, channel: ConfirmChannel, subject: string): Promise<void> {
+  await sendNextParked(context.transaction, { queue: context.queue, channel, self: context.verifyPublisher?.self }, subject).catch((error: unknown) =>
+    context.logger.warn({ err: describeError(error), subject }, 'parked message not sent back yet; the sweeper will'),
+  );
 }
 
 async function routeFailure<Tx extends SqlTransaction>(
   context: DeliveryContext<Tx>,
   channel: ConfirmChannel,
   message: ConsumeMessage,
+  envelope: Envelope | AppError,
   error: unknown,
   publisher: string | undefined,
 ): Promise<Outcome> {
+  const subjectOf = envelope instanceof AppError ? undefined : envelope;
   const attempt = attemptOf(message);
   const properties = republished(context, message, publisher);
   const reason = truncateReason(describeError(error));
@@ -106,6 +121,9 @@ async function routeFailure<Tx extends SqlTransaction>(
   if (!isPermanent(error) && retryDelay !== undefined) {
     context.logger.warn({ attempt, retryInMs: retryDelay, reason }, 'handler failed; retrying later');
     // Jittered below the queue's TTL, so messages that failed together (an outage) come back spread out.
+    // The aggregate's later events wait for this one. If the database is what failed, they cannot
+    // be held back: they fail too and retry on their own schedule.
+    if (subjectOf) await context.transaction((tx) => holdSubject(tx, context.queue, subjectOf)).catch(() => undefined);
     const expiration = String(Math.round(retryDelay * (RETRY_JITTER_FLOOR + (1 - RETRY_JITTER_FLOOR) * Math.random())));
     await sendConfirmed(channel, retryQueueName(context.queue, retryDelay), message.content, { ...properties, expiration, headers: carriedHeaders(properties, message, context.queue, { [HEADERS.attempt]: attempt + 1, [HEADERS.failureReason]: reason }) });
     channel.ack(message);
@@ -123,6 +141,9 @@ async function routeFailure<Tx extends SqlTransaction>(
     }),
   });
   channel.ack(message);
+  if (subjectOf && (await context.transaction((tx) => releaseSubject(tx, context.queue, subjectOf.id)).catch(() => false))) {
+    await sendNextInLine(context, channel, subjectOf.subject);
+  }
   return 'dead-lettered';
 }
 

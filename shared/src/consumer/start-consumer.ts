@@ -5,9 +5,11 @@
  * resumed. Unacked messages of the lost channel are redelivered by the broker; the inbox turns
  * a redelivery of something already committed into a no-op.
  */
-import type { ConsumeMessage, RecoveringChannelModel } from 'amqplib';
+import type { ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
 import { connectAmqp } from '../amqp/connect.ts';
 import { declareServiceQueue } from '../amqp/topology.ts';
+import { prepareServiceQueue } from '../amqp/queue-migration.ts';
+import { sweepParked } from './parking.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
@@ -31,7 +33,12 @@ export interface ConsumerOptions<Tx extends SqlTransaction> {
   verifyPublisher?: PublisherCheck;
   /** Observes every outcome (metrics, tests). */
   onOutcome?: (outcome: Outcome, message: ConsumeMessage) => void;
+  /** How often parked messages are looked after (unsent after a crash, or waiting too long). */
+  parkedSweepMs?: number;
 }
+
+/** A head waits at most its whole retry budget, and a margin for the queue in front of it. */
+export const parkedMaxWaitMs = (retryDelaysMs: readonly number[]) => retryDelaysMs.reduce((sum, delay) => sum + delay, 0) + 10 * 60_000;
 
 export interface RunningConsumer {
   connection: RecoveringChannelModel;
@@ -51,19 +58,29 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
   const serial = new KeyedSerial();
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
-  let cancel: (() => Promise<unknown>) | null = null;
+  let current: ConfirmChannel | null = null;
 
   const connection = await connectAmqp(options.amqpUrl, {
     name: `consumer-${options.queue}-${process.pid}`,
     logger: options.logger,
     setup: async (model) => {
+      const service = { queue: options.queue, eventTypes: [...context.handlers.keys()], retryDelaysMs: options.retryDelaysMs };
+      await prepareServiceQueue(model, service, options.logger);
       const channel = await model.createConfirmChannel();
       channel.on('error', (error: Error) => options.logger.warn({ err: error.message }, 'consumer channel error'));
-      await declareServiceQueue(channel, { queue: options.queue, eventTypes: [...context.handlers.keys()], retryDelaysMs: options.retryDelaysMs });
+      channel.on('close', () => {
+        if (current === channel) current = null;
+      });
+      current = channel;
+      await declareServiceQueue(channel, service);
       await channel.prefetch(options.prefetch ?? 32);
       if (stopping) return;
-      const { consumerTag } = await channel.consume(options.queue, (message) => {
+      await channel.consume(options.queue, (message) => {
         if (!message) return; // cancelled by the broker (queue deleted): recovery re-declares it
+        // Stopping: left unacked, so closing the channel gives it back in its place, after what
+        // this instance still applies (cancelling first would hand the queue to the standby while
+        // an earlier event of the same aggregate is still being applied here).
+        if (stopping) return;
         const envelope = readEnvelope(message);
         const key = envelope instanceof Error ? `invalid:${message.fields.deliveryTag}` : envelope.subject;
         const task = serial
@@ -84,15 +101,25 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
         inFlight.add(task);
         void task.finally(() => inFlight.delete(task));
       });
-      cancel = () => channel.cancel(consumerTag);
     },
   });
+
+  const maxWaitMs = parkedMaxWaitMs(options.retryDelaysMs);
+  const sweeper = setInterval(() => {
+    if (!current || stopping) return;
+    sweepParked(context.transaction, { queue: options.queue, channel: current, self: options.verifyPublisher?.self }, maxWaitMs)
+      .then(({ sent, givenUp }) => {
+        if (sent > 0 || givenUp.length > 0) options.logger.warn({ sent, givenUp }, 'parked messages swept');
+      })
+      .catch((error: unknown) => options.logger.debug({ err: describeError(error) }, 'parked sweep failed; next time'));
+  }, options.parkedSweepMs ?? 5_000);
+  sweeper.unref();
 
   return {
     connection,
     async stop() {
       stopping = true;
-      await cancel?.().catch(() => undefined);
+      clearInterval(sweeper);
       await Promise.allSettled([...inFlight]);
       await connection.close().catch(() => undefined);
     },

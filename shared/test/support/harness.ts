@@ -43,7 +43,7 @@ export interface ConsumerHandle extends RunningConsumer {
   outcomes: Outcome[];
 }
 
-export async function consume(db: TestbedDatabase, queue: string, handlers: EventHandler<Tx>[], retryDelaysMs: number[] = [50, 100, 200]): Promise<ConsumerHandle> {
+export async function consume(db: TestbedDatabase, queue: string, handlers: EventHandler<Tx>[], retryDelaysMs: number[] = [50, 100, 200], options: { parkedSweepMs?: number } = {}): Promise<ConsumerHandle> {
   const outcomes: Outcome[] = [];
   const running = await startConsumer<Tx>({
     amqpUrl: AMQP_URL,
@@ -54,6 +54,7 @@ export async function consume(db: TestbedDatabase, queue: string, handlers: Even
     retryDelaysMs,
     logger,
     onOutcome: (outcome) => outcomes.push(outcome),
+    ...options,
   });
   return {
     ...running,
@@ -62,14 +63,19 @@ export async function consume(db: TestbedDatabase, queue: string, handlers: Even
     // broker that later runs share.
     async stop() {
       await running.stop();
-      const connection = await amqp.connect(AMQP_URL);
-      const channel = await connection.createChannel();
-      for (const name of [queue, dlqName(queue), ...new Set(retryDelaysMs)].map((item) => (typeof item === 'number' ? retryQueueName(queue, item) : item))) {
-        await channel.deleteQueue(name);
-      }
-      await connection.close();
+      await deleteQueues(queue, retryDelaysMs);
     },
   };
+}
+
+/** Deletes a test's service queue with its DLQ and retry queues. */
+export async function deleteQueues(queue: string, retryDelaysMs: readonly number[]): Promise<void> {
+  const connection = await amqp.connect(AMQP_URL);
+  const channel = await connection.createChannel();
+  for (const name of [queue, dlqName(queue), ...new Set(retryDelaysMs)].map((item) => (typeof item === 'number' ? retryQueueName(queue, item) : item))) {
+    await channel.deleteQueue(name);
+  }
+  await connection.close();
 }
 
 /** An in-process relay over one database; stop() ends it and its connection. */
