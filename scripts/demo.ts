@@ -6,7 +6,8 @@
  * running platform (GATEWAY_URL) or starts one for the length of the demo.
  */
 import { randomUUID } from 'node:crypto';
-import { startLocalPlatform, type Platform } from './platform.ts';
+import type { Platform } from './platform.ts';
+import { startLocalPlatform } from './local-platform.ts';
 import { devSecrets } from './dev-secrets.ts';
 
 const GATEWAY = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';

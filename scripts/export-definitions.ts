@@ -8,7 +8,7 @@ import { QUEUE_POLICIES } from '../shared/src/amqp/queue-policies.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PLATFORM_QUEUES } from '../shared/src/amqp/platform-topology.ts';
-import { dlqName, retryQueueName, SERVICE_QUEUE_ARGUMENTS, UNROUTED_EXCHANGE, UNROUTED_QUEUE } from '../shared/src/amqp/topology.ts';
+import { dlqName, retryQueueArguments, retryQueueName, SERVICE_QUEUE_ARGUMENTS, UNROUTED_EXCHANGE, UNROUTED_QUEUE } from '../shared/src/amqp/topology.ts';
 import { EVENTS_EXCHANGE } from '../shared/src/outbox/write-events.ts';
 import { BROKER_SERVICES, servicePermissions } from '../shared/src/amqp/broker-users.ts';
 
@@ -38,7 +38,7 @@ const definitions = {
       queue(service.queue, SERVICE_QUEUE_ARGUMENTS),
       queue(dlqName(service.queue), quorum),
       ...[...new Set(service.retryDelaysMs)].map((delay) =>
-        queue(retryQueueName(service.queue, delay), { 'x-message-ttl': delay, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': service.queue }),
+        queue(retryQueueName(service.queue, delay), retryQueueArguments(service.queue, delay)),
       ),
     ]),
   ],

@@ -2,15 +2,17 @@
  * Runs the whole platform as separate processes: the six services, the gateway and one relay
  * over every service database that publishes events. Used by `pnpm start`, `pnpm demo` and the
  * end-to-end tests. Each service talks to the broker as its own user; secrets come from
- * dev-secrets.ts (or the environment).
+ * dev-secrets.ts (or the environment). With `replicas` above one (the chaos run), every service,
+ * the gateway and the relay run that many instances, each service's behind a balancer on its
+ * usual port (as a Kubernetes Service would be), so callers keep one address.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { databaseUrlFor } from './databases.ts';
-import { formatLine } from './log-format.ts';
 import { devSecrets, type DevSecrets } from './dev-secrets.ts';
 import { applyQueuePolicies, ensureServiceUsers } from './broker-setup.ts';
 import { BROKER_SERVICES } from '../shared/src/amqp/broker-users.ts';
+import { startFaultProxy, type FaultProxy } from './faults/tcp-fault-proxy.ts';
 
 export const SERVICES = ['order', 'inventory', 'payment', 'ledger', 'notification', 'auth'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -21,9 +23,12 @@ export type ServiceName = (typeof SERVICES)[number];
 export const SIMULATORS = ['psp', 'smtp'] as const;
 export const DATABASES = [...SERVICES, 'psp'] as const;
 export type ProcessName = ServiceName | 'gateway' | 'relay' | (typeof SIMULATORS)[number];
+/** What runs as several instances when asked; the simulated outside world stays single. */
+export const REPLICATED: readonly ProcessName[] = [...SERVICES, 'gateway', 'relay'];
+type Listener = ServiceName | 'gateway' | 'psp' | 'smtp';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const OFFSET: Record<ServiceName | 'gateway' | 'psp' | 'smtp', number> = { gateway: 0, order: 1, inventory: 2, payment: 3, ledger: 4, notification: 5, auth: 6, psp: 7, smtp: 8 };
+const OFFSET: Record<Listener, number> = { gateway: 0, order: 1, inventory: 2, payment: 3, ledger: 4, notification: 5, auth: 6, psp: 7, smtp: 8 };
 const ENTRY: Partial<Record<ProcessName, string>> = { relay: 'shared/src/outbox/relay-daemon.ts', smtp: 'scripts/smtp-sink.ts' };
 
 export interface PlatformOptions {
@@ -38,6 +43,10 @@ export interface PlatformOptions {
   /** Extra environment per process (test knobs: short holds, slow gateway, duplicate relay …). */
   env?: Partial<Record<ProcessName, Record<string, string>>>;
   onLine?: (name: ProcessName, line: string) => void;
+  /** Instances of each service, the gateway and the relay (default 1). */
+  replicas?: number;
+  /** PostgreSQL's port as the processes reach it (a fault proxy's, in the chaos run). */
+  pgPort?: number;
 }
 
 /** Creates missing databases and applies pending migrations for a prefix (clients are generated at install). */
@@ -50,7 +59,9 @@ export function prepareDatabases(databasePrefix: string): void {
 }
 
 export class Platform {
-  private readonly children = new Map<ProcessName, ChildProcess>();
+  private readonly children = new Map<string, ChildProcess>();
+  /** The balancer in front of each replicated service (and the gateway): where network faults go. */
+  readonly balancers = new Map<Listener, FaultProxy>();
   readonly secrets: DevSecrets = devSecrets();
 
   constructor(private readonly options: PlatformOptions) {}
@@ -70,8 +81,23 @@ export class Platform {
   }
 
   /** HTTP base URL (for the SMTP sink: where its messages are read). */
-  url(name: ServiceName | 'gateway' | 'psp' | 'smtp'): string {
+  url(name: Listener): string {
     return `http://127.0.0.1:${this.options.basePort + OFFSET[name]}`;
+  }
+
+  instancesOf(name: ProcessName): number {
+    return REPLICATED.includes(name) ? (this.options.replicas ?? 1) : 1;
+  }
+
+  /** An instance's own port: its Service's port when alone, behind the balancer otherwise. */
+  private portOf(name: Listener, instance: number): number {
+    return this.options.basePort + OFFSET[name] + (this.instancesOf(name) > 1 ? 100 * (instance + 1) : 0);
+  }
+
+  private databaseUrl(name: (typeof DATABASES)[number] | (typeof BROKER_SERVICES)[number]): string {
+    const url = new URL(databaseUrlFor(name, this.options.databasePrefix));
+    if (this.options.pgPort) url.port = String(this.options.pgPort);
+    return url.toString();
   }
 
   /** The sink's SMTP port: the one after its HTTP port. */
@@ -85,7 +111,7 @@ export class Platform {
     if (name === 'relay') {
       return {
         ...common,
-        RELAY_DATABASE_URLS: BROKER_SERVICES.map((service) => databaseUrlFor(service, this.options.databasePrefix)).join(','),
+        RELAY_DATABASE_URLS: BROKER_SERVICES.map((service) => this.databaseUrl(service)).join(','),
         RELAY_AMQP_URLS: BROKER_SERVICES.map((service) => this.amqpUrlFor(service)).join(','),
         ...own,
       };
@@ -95,7 +121,7 @@ export class Platform {
       return {
         ...common,
         PORT: String(this.options.basePort + OFFSET.psp),
-        DATABASE_URL: databaseUrlFor('psp', this.options.databasePrefix),
+        DATABASE_URL: this.databaseUrl('psp'),
         PSP_API_KEY: this.secrets.pspApiKey,
         PSP_WEBHOOK_SECRET: this.secrets.pspWebhookSecret,
         PSP_WEBHOOK_URL: `${this.url('payment')}/webhooks/gateway`,
@@ -120,7 +146,7 @@ export class Platform {
       ...common,
       ...((BROKER_SERVICES as readonly string[]).includes(name) ? { AMQP_URL: this.amqpUrlFor(name) } : {}),
       PORT: String(this.options.basePort + OFFSET[name]),
-      DATABASE_URL: databaseUrlFor(name, this.options.databasePrefix),
+      DATABASE_URL: this.databaseUrl(name),
       DATA_ENCRYPTION_KEYS: this.secrets.dataEncryptionKeys,
       DATA_INDEX_KEY: this.secrets.dataIndexKey,
       METRICS_TOKEN: this.secrets.metricsToken,
@@ -133,12 +159,13 @@ export class Platform {
     };
   }
 
-  /** Starts one process; `overrides` change its environment for this start only. */
-  start(name: ProcessName, overrides: Record<string, string> = {}): void {
+  /** Starts one process (an instance of it); `overrides` change its environment for this start only. */
+  start(name: ProcessName, overrides: Record<string, string> = {}, instance = 0): void {
     const entry = ENTRY[name] ?? `services/${name}/src/main.ts`;
+    const port = name in OFFSET && name !== 'smtp' ? { PORT: String(this.portOf(name as Listener, instance)) } : {};
     const child = spawn(process.execPath, ['--import', 'tsx', entry], {
       cwd: ROOT,
-      env: { ...process.env, ...this.environment(name), ...overrides },
+      env: { ...process.env, ...this.environment(name), ...port, ...overrides },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const stream of [child.stdout, child.stderr]) {
@@ -149,21 +176,33 @@ export class Platform {
         for (const line of lines) if (line) this.options.onLine?.(name, line);
       });
     }
-    this.children.set(name, child);
+    this.children.set(instanceKey(name, instance), child);
   }
 
-  startAll(): void {
-    for (const name of [...SERVICES, ...SIMULATORS, 'gateway', 'relay'] as const) this.start(name);
+  async startAll(): Promise<void> {
+    for (const name of [...SERVICES, 'gateway'] as const) {
+      const instances = this.instancesOf(name);
+      if (instances === 1 || this.balancers.has(name)) continue;
+      const targets = Array.from({ length: instances }, (_, instance) => ({ host: '127.0.0.1', port: this.portOf(name, instance) }));
+      this.balancers.set(name, await startFaultProxy(targets, this.options.basePort + OFFSET[name]));
+    }
+    for (const name of [...SERVICES, ...SIMULATORS, 'gateway', 'relay'] as const) {
+      for (let instance = 0; instance < this.instancesOf(name); instance++) this.start(name, {}, instance);
+    }
   }
 
   /** Whether the process is up (started and not exited): what a supervisor watches. */
-  isRunning(name: ProcessName): boolean {
-    const child = this.children.get(name);
+  isRunning(name: ProcessName, instance = 0): boolean {
+    const child = this.children.get(instanceKey(name, instance));
     return child !== undefined && child.exitCode === null && child.signalCode === null;
   }
 
-  /** Stops one process: SIGTERM for a clean stop, SIGKILL for a crash. */
-  async stop(name: ProcessName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  /** Stops one process (an instance of it): SIGTERM for a clean stop, SIGKILL for a crash. */
+  async stop(name: ProcessName, signal: NodeJS.Signals = 'SIGTERM', instance = 0): Promise<void> {
+    await this.stopKey(instanceKey(name, instance), signal);
+  }
+
+  private async stopKey(name: string, signal: NodeJS.Signals): Promise<void> {
     const child = this.children.get(name);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -176,17 +215,20 @@ export class Platform {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.children.keys()].map((name) => this.stop(name)));
+    await Promise.all([...this.children.keys()].map((name) => this.stopKey(name, 'SIGTERM')));
+    await Promise.all([...this.balancers.values()].map((balancer) => balancer.close()));
+    this.balancers.clear();
   }
 
   /** Waits until every service, the gateway and the relay are up. */
   async waitUntilReady(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    for (const name of [...SERVICES, ...SIMULATORS, 'gateway'] as const) {
+    const listeners = [...SERVICES, ...SIMULATORS, 'gateway'] as const;
+    for (const [name, instance] of listeners.flatMap((name) => Array.from({ length: this.instancesOf(name) }, (_, instance) => [name, instance] as const))) {
       for (;;) {
-        const exited = this.children.get(name)?.exitCode;
+        const exited = this.children.get(instanceKey(name, instance))?.exitCode;
         if (exited !== undefined && exited !== null) throw new Error(`${name} exited with code ${exited} while starting`);
-        const ready = await fetch(`${this.url(name)}/ready`).then((response) => response.ok, () => false);
+        const ready = await fetch(`http://127.0.0.1:${this.portOf(name, instance)}/ready`).then((response) => response.ok, () => false);
         if (ready) break;
         if (Date.now() > deadline) throw new Error(`${name} was not ready within ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -195,29 +237,4 @@ export class Platform {
   }
 }
 
-/**
- * The platform as `pnpm start` and `pnpm demo` run it: local servers, platform_* databases
- * (created and migrated first), gateway on GATEWAY_PORT (8080), one combined log.
- */
-export async function startLocalPlatform(quiet = false): Promise<Platform> {
-  prepareDatabases('platform');
-  const platform = new Platform({
-    basePort: Number(process.env.GATEWAY_PORT ?? 8080),
-    databasePrefix: 'platform',
-    amqpUrl: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
-    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    logLevel: process.env.LOG_LEVEL ?? 'info',
-    onLine: (name, line) => {
-      if (!quiet) process.stdout.write(`${formatLine(name, line)}\n`);
-    },
-  });
-  await platform.prepareBroker();
-  platform.startAll();
-  try {
-    await platform.waitUntilReady();
-  } catch (error) {
-    await platform.stopAll();
-    throw error;
-  }
-  return platform;
-}
+const instanceKey = (name: ProcessName, instance: number) => (instance === 0 ? name : `${name}#${instance}`);

@@ -3,7 +3,7 @@
  * against the local PostgreSQL, Redis and RabbitMQ, with one combined log, until Ctrl-C.
  * Gateway: http://127.0.0.1:8080.
  */
-import { startLocalPlatform } from './platform.ts';
+import { startLocalPlatform } from './local-platform.ts';
 
 const platform = await startLocalPlatform();
 process.stdout.write(`\nplatform ready: gateway on ${platform.url('gateway')} (Ctrl-C stops everything)\n\n`);

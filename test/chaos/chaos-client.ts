@@ -1,7 +1,5 @@
 /** What the chaos run's clients do and see: careful clients (503 → wait Retry-After, same key). */
-import amqp from 'amqplib';
 import type { GatewayClient } from '../e2e/support/api.ts';
-import { E2E_AMQP_URL } from '../e2e/support/test-platform.ts';
 
 export interface ClientLog {
   /** Answers by status; a 503 is counted as `503+retry-after` when it said when to come back. */
@@ -40,17 +38,4 @@ export async function accept(api: GatewayClient, log: ClientLog, order: { produc
   if (!order.resend) return;
   const again = await place(api, log, order);
   if (again !== orderId) log.replayMismatches += 1;
-}
-
-/** How many messages each service's DLQ holds, asked of the queues themselves. */
-export async function dlqDepths(queues: readonly string[]): Promise<Record<string, number>> {
-  const connection = await amqp.connect(E2E_AMQP_URL);
-  try {
-    const channel = await connection.createChannel();
-    const depths: Record<string, number> = {};
-    for (const queue of queues) depths[`${queue}.dlq`] = (await channel.checkQueue(`${queue}.dlq`)).messageCount;
-    return depths;
-  } finally {
-    await connection.close();
-  }
 }

@@ -1,23 +1,27 @@
 /**
- * A seeded chaos run: the platform under a supervisor that restarts whatever dies, open-loop
- * orders at a fixed rate, and the seed's fault schedule applied meanwhile (SIGKILLs, broker and
- * database connections cut, Redis clients killed, the gateway simulator down). Then it waits for
- * quiescence and checks what must hold: every accepted order final, no 5xx but 503 with
- * Retry-After, idempotent re-sends answered with the first order, no DLQ holding a message, and
- * the money audit over every database.
+ * A seeded chaos run: the platform with two instances of every service, relay and API gateway
+ * (each service behind a balancer), reaching PostgreSQL and RabbitMQ through fault proxies,
+ * under a supervisor that restarts whatever dies; open-loop orders at a fixed rate; and the seed's
+ * fault schedule applied meanwhile (SIGKILLs, broker/database/Redis connections cut, the broker
+ * node, PostgreSQL and Redis stopped and started, the gateway simulator down, latency, dropped
+ * and cut links). Then it waits for quiescence and checks what must hold: every accepted order
+ * final, no 5xx but 503 with Retry-After, idempotent re-sends answered with the first order, no
+ * message left in a service queue or a DLQ, and the money audit over every database.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { Redis } from 'ioredis';
-import { closeConnections } from '../../scripts/broker-setup.ts';
-import { databaseUrlFor, PG_URL } from '../../scripts/databases.ts';
+import { queueInfo } from '../../scripts/broker-setup.ts';
+import { databaseUrlFor } from '../../scripts/databases.ts';
+import { startFaultProxy } from '../../scripts/faults/tcp-fault-proxy.ts';
 import { checkBooks } from '../../scripts/money-audit/check-books.ts';
 import { readBooks } from '../../scripts/money-audit/read-books.ts';
 import type { ProcessName } from '../../scripts/platform.ts';
 import { PLATFORM_QUEUES } from '../../shared/src/amqp/platform-topology.ts';
 import { E2E_VHOST, signedInClient, startTestPlatform, type TestPlatform } from '../e2e/support/test-platform.ts';
-import { faultSchedule, prng, type Fault } from './fault-schedule.ts';
-import { accept, dlqDepths, type ClientLog } from './chaos-client.ts';
+import { describeFault, faultSchedule, prng, type Fault } from './fault-schedule.ts';
+import { accept, type ClientLog } from './chaos-client.ts';
+import { applyFault, type FaultTargets } from './apply-fault.ts';
+import { ensureServersUp } from './server-faults.ts';
 
 export interface ChaosOptions {
   seed: number;
@@ -25,6 +29,8 @@ export interface ChaosOptions {
   durationMs: number;
   /** How long after the last fault every accepted order must be final. */
   settleWithinMs?: number;
+  /** Instances of each service, relay and API gateway (default 2). */
+  replicas?: number;
   log?: (line: string) => void;
 }
 
@@ -36,27 +42,48 @@ export interface ChaosResult {
 }
 
 const SUPERVISED: readonly ProcessName[] = ['order', 'inventory', 'payment', 'ledger', 'notification', 'auth', 'relay', 'psp', 'smtp', 'gateway'];
+const LINK_PORTS = { postgres: 18390, rabbitmq: 18391 };
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const schedule = faultSchedule(options.seed, options.durationMs);
-  for (const fault of schedule) log(`fault at ${(fault.atMs / 1000).toFixed(1)}s: ${fault.kind}${fault.target ? ` ${fault.target}` : ''}${fault.downMs ? ` for ${fault.downMs} ms` : ''}`);
+  const replicas = options.replicas ?? 2;
+  const schedule = faultSchedule(options.seed, options.durationMs, { replicas });
+  log(`seed ${options.seed}: ${replicas} instances of each service, relay and API gateway; ${schedule.length} faults`);
+  for (const fault of schedule) log(`fault at ${describeFault(fault)}`);
   // Retries long enough to outlive a fault (the e2e default gives up after under 2 s), short enough for a test.
-  const retries = { RETRY_DELAYS_MS: '200,500,1000,2000,5000,10000,20000,30000' };
-  const platform = await startTestPlatform({ order: { ...retries, ORDER_DEADLINE_MS: '600000' }, inventory: retries, payment: retries, ledger: retries, notification: retries });
-  const heldDown = new Set<ProcessName>();
-  const supervisor = setInterval(() => {
-    for (const name of SUPERVISED) if (!heldDown.has(name) && !platform.isRunning(name)) platform.start(name);
-  }, 300);
+  // Small pools: two instances of everything must stay under PostgreSQL's 100 connections.
+  const retries = { RETRY_DELAYS_MS: '200,500,1000,2000,5000,10000,20000,30000', DATABASE_POOL_SIZE: '3' };
+  const links = {
+    postgres: await startFaultProxy({ host: '127.0.0.1', port: 5432 }, LINK_PORTS.postgres),
+    rabbitmq: await startFaultProxy({ host: '127.0.0.1', port: 5672 }, LINK_PORTS.rabbitmq),
+  };
+  let platform: TestPlatform | undefined;
+  let supervisor: NodeJS.Timeout | undefined;
   try {
-    return await drive(platform, options, schedule, heldDown, log);
+    platform = await startTestPlatform(
+      { order: { ...retries, ORDER_DEADLINE_MS: '600000' }, inventory: retries, payment: retries, ledger: retries, notification: retries, auth: { DATABASE_POOL_SIZE: '3' }, psp: { DATABASE_POOL_SIZE: '3' } },
+      { replicas, pgPort: links.postgres.port, amqpPort: links.rabbitmq.port },
+    );
+    const running = platform;
+    const heldDown = new Set<string>();
+    supervisor = setInterval(() => {
+      for (const name of SUPERVISED) {
+        for (let instance = 0; instance < running.instancesOf(name); instance++) {
+          if (!heldDown.has(`${name}#${instance}`) && !running.isRunning(name, instance)) running.start(name, {}, instance);
+        }
+      }
+    }, 300);
+    return await drive({ platform, links, heldDown, log }, options, schedule);
   } finally {
     clearInterval(supervisor);
-    await platform.stopAll();
+    await platform?.stopAll();
+    await Promise.all([links.postgres.close(), links.rabbitmq.close()]);
+    await ensureServersUp();
   }
 }
 
-async function drive(platform: TestPlatform, options: ChaosOptions, schedule: Fault[], heldDown: Set<ProcessName>, log: (line: string) => void): Promise<ChaosResult> {
+async function drive(targets: FaultTargets, options: ChaosOptions, schedule: Fault[]): Promise<ChaosResult> {
+  const { platform, log } = targets;
   const api = await signedInClient(platform);
   const plenty = await Promise.all([1, 2, 3].map(() => api.createProduct({ stock: 100_000, priceMinor: 900 })));
   const scarce = await api.createProduct({ stock: 15, priceMinor: 2_500 });
@@ -65,7 +92,18 @@ async function drive(platform: TestPlatform, options: ChaosOptions, schedule: Fa
 
   const started = Date.now();
   const inFlight: Promise<void>[] = [];
-  const faults = schedule.map((fault) => new Promise<void>((resolve) => setTimeout(() => void apply(platform, fault, heldDown, log).catch((error: unknown) => log(`fault ${fault.kind} failed: ${String(error)}`)).finally(resolve), fault.atMs)));
+  const failedFaults: string[] = [];
+  const faults = schedule.map(
+    (fault) =>
+      new Promise<void>((resolve) =>
+        setTimeout(() => {
+          log(`applying ${describeFault(fault)}`);
+          void applyFault(targets, fault)
+            .catch((error: unknown) => failedFaults.push(`${describeFault(fault)}: ${String(error)}`))
+            .finally(resolve);
+        }, fault.atMs),
+      ),
+  );
   // Open loop: orders leave on schedule whether or not earlier ones were answered.
   for (let n = 0; Date.now() - started < options.durationMs; n++) {
     const due = started + (n * 1000) / options.rate;
@@ -84,45 +122,19 @@ async function drive(platform: TestPlatform, options: ChaosOptions, schedule: Fa
   log(`quiescence ${quiescenceMs === null ? 'not reached' : `${(quiescenceMs / 1000).toFixed(1)} s after the last fault`}`);
   const { books, ledgerProblems } = await readBooks('e2e');
   const breaches = [...ledgerProblems.map((problem) => `ledger: ${problem.check} [${problem.ids.join(', ')}]`), ...checkBooks(books).map((breach) => `${breach.rule}: ${breach.detail} [${breach.ids.join(', ')}]`)];
-  const dlqs = await dlqDepths(PLATFORM_QUEUES.map((queue) => queue.queue));
+  const leftOver = await queuesLeftOver();
   const bad5xx = Object.entries(clients.statuses).filter(([status]) => Number(status) >= 500 && status !== '503+retry-after');
   const checks = [
     { name: 'every accepted order final', passed: quiescenceMs !== null && quiescenceMs <= settleWithinMs, detail: `${clients.accepted.length} orders, final ${quiescenceMs === null ? 'never' : `${Math.round(quiescenceMs)} ms`} after the last fault (bound ${settleWithinMs} ms)` },
     { name: 'no 5xx but 503 with Retry-After', passed: bad5xx.length === 0, detail: JSON.stringify(clients.statuses) },
     { name: 'idempotent re-sends answered with the first order', passed: clients.replayMismatches === 0, detail: `${clients.replayMismatches} mismatches` },
-    { name: 'no message in a DLQ', passed: Object.values(dlqs).every((depth) => depth === 0), detail: JSON.stringify(dlqs) },
+    { name: 'every fault applied', passed: failedFaults.length === 0, detail: failedFaults.join('; ') || `${schedule.length} faults` },
+    { name: 'no message left in a service queue, a DLQ or events.unrouted', passed: Object.keys(leftOver).length === 0, detail: JSON.stringify(leftOver) },
     { name: 'money audit', passed: breaches.length === 0, detail: breaches.slice(0, 5).join('; ') || `${books.orders.length} orders, ${books.payments.length} payments, ${books.gatewayCharges.length} charges agree` },
   ];
   for (const check of checks) log(`${check.passed ? '✓' : '✗'} ${check.name}: ${check.detail}`);
   log(`${checks.filter((check) => check.passed).length} passed, ${checks.filter((check) => !check.passed).length} failed`);
   return { schedule, clients, quiescenceMs, checks };
-}
-
-async function apply(platform: TestPlatform, fault: Fault, heldDown: Set<ProcessName>, log: (line: string) => void): Promise<void> {
-  if (fault.kind === 'kill') await platform.stop(fault.target as ProcessName, 'SIGKILL');
-  else if (fault.kind === 'broker-connections') log(`closed ${await closeConnections(E2E_VHOST)} broker connections`);
-  else if (fault.kind === 'database-connections') await withPg((client) => client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname LIKE 'e2e\\_%' AND pid <> pg_backend_pid()"));
-  else if (fault.kind === 'redis-connections') {
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
-    await redis.connect();
-    await redis.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
-    redis.disconnect();
-  } else {
-    heldDown.add('psp');
-    await platform.stop('psp', 'SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, fault.downMs));
-    heldDown.delete('psp');
-  }
-}
-
-async function withPg<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Milliseconds from `since` until every accepted order is final, or null if not within `limitMs`. */
@@ -145,4 +157,17 @@ async function openOrders(orderIds: readonly string[]): Promise<number> {
   } finally {
     await client.end();
   }
+}
+
+/** Messages (ready or unacked) still in a service queue, a DLQ or events.unrouted; the broker's counts lag, so asked until empty or 20 s. */
+async function queuesLeftOver(): Promise<Record<string, number>> {
+  const names = ['events.unrouted', ...PLATFORM_QUEUES.flatMap((queue) => [queue.queue, `${queue.queue}.dlq`])];
+  let left: Record<string, number> = {};
+  for (let waited = 0; waited <= 20_000; waited += 2_000) {
+    const counts = await Promise.all(names.map(async (name) => [name, (await queueInfo(E2E_VHOST, name)).messages ?? 0] as const));
+    left = Object.fromEntries(counts.filter(([, messages]) => messages > 0));
+    if (Object.keys(left).length === 0) return left;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+  return left;
 }

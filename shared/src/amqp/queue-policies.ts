@@ -20,7 +20,12 @@ export interface QueuePolicy {
 
 /** A service queue's policy: delivery limit, and where the broker sends a message that passed it. */
 export function deliveryLimitPolicy(queue: string, limit = DELIVERY_LIMIT): QueuePolicy {
-  return { name: `${queue}-delivery-limit`, pattern: `^${queue.replace(/[.]/g, '\\.')}$`, definition: { 'delivery-limit': limit, 'dead-letter-exchange': '', 'dead-letter-routing-key': dlqName(queue) } };
+  return {
+    name: `${queue}-delivery-limit`,
+    pattern: `^${queue.replace(/[.]/g, '\\.')}$`,
+    // At-least-once: the broker keeps the message until the DLQ confirms it (it needs reject-publish; no length limit is set).
+    definition: { 'delivery-limit': limit, 'dead-letter-exchange': '', 'dead-letter-routing-key': dlqName(queue), 'dead-letter-strategy': 'at-least-once', overflow: 'reject-publish' },
+  };
 }
 
 export const QUEUE_POLICIES: readonly QueuePolicy[] = [

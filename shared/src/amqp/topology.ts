@@ -34,6 +34,24 @@ export const QUORUM = { 'x-queue-type': 'quorum' } as const;
  */
 export const SERVICE_QUEUE_ARGUMENTS = { ...QUORUM, 'x-single-active-consumer': true } as const;
 
+/**
+ * A retry queue holds a message for its delay (a TTL), then dead-letters it back to the service
+ * queue through the default exchange. Quorum, with at-least-once dead-lettering: a classic queue
+ * dead-letters at most once, and was seen dropping a message that expired while the broker node
+ * restarted (the chaos run). At-least-once requires `reject-publish` overflow; there is no
+ * length limit, so nothing is rejected.
+ */
+export function retryQueueArguments(queue: string, delayMs: number) {
+  return {
+    ...QUORUM,
+    'x-message-ttl': delayMs,
+    'x-dead-letter-exchange': '',
+    'x-dead-letter-routing-key': queue,
+    'x-dead-letter-strategy': 'at-least-once',
+    'x-overflow': 'reject-publish',
+  } as const;
+}
+
 export async function declareEventsExchange(channel: Channel): Promise<void> {
   // Anything no queue is bound for is kept, not dropped: a missing binding is a bug to see.
   await channel.assertExchange(UNROUTED_EXCHANGE, 'fanout', { durable: true });
@@ -47,15 +65,7 @@ export async function declareServiceQueue(channel: Channel, service: ServiceQueu
   await channel.assertQueue(service.queue, { durable: true, arguments: SERVICE_QUEUE_ARGUMENTS });
   await channel.assertQueue(dlqName(service.queue), { durable: true, arguments: QUORUM });
   for (const delayMs of new Set(service.retryDelaysMs)) {
-    // Classic: per-queue TTL with dead-lettering back to the service queue through the default exchange.
-    await channel.assertQueue(retryQueueName(service.queue, delayMs), {
-      durable: true,
-      arguments: {
-        'x-message-ttl': delayMs,
-        'x-dead-letter-exchange': '',
-        'x-dead-letter-routing-key': service.queue,
-      },
-    });
+    await channel.assertQueue(retryQueueName(service.queue, delayMs), { durable: true, arguments: retryQueueArguments(service.queue, delayMs) });
   }
   for (const eventType of service.eventTypes) {
     await channel.bindQueue(service.queue, EVENTS_EXCHANGE, eventType);

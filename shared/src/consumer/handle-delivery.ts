@@ -9,6 +9,7 @@
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { parseEnvelope, parseEventData, type Envelope } from '../envelope.ts';
 import { AppError, describeError, isAppError, isPermanent } from '../errors.ts';
+import { isDependencyOutage } from '../dependency-outage.ts';
 import { withLogContext, type Logger } from '../logger.ts';
 import { outboxPublisher } from '../outbox/write-events.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
@@ -30,6 +31,8 @@ export interface DeliveryContext<Tx extends SqlTransaction> {
   logger: Logger;
   /** When set, only events from the broker user that owns their type are applied. */
   verifyPublisher?: PublisherCheck | undefined;
+  /** Told when a message failed because a dependency is down (the consumer may pause). */
+  onOutage?: () => Promise<void>;
 }
 
 export type Outcome = 'applied' | 'duplicate' | 'parked' | 'retried' | 'dead-lettered';
@@ -118,6 +121,7 @@ async function routeFailure<Tx extends SqlTransaction>(
   const reason = truncateReason(describeError(error));
   const invalid = isAppError(error) && error.kind === 'validation';
   const retryDelay = context.retryDelaysMs[attempt - 1];
+  if (isDependencyOutage(error)) void context.onOutage?.();
   if (!isPermanent(error) && retryDelay !== undefined) {
     context.logger.warn({ attempt, retryInMs: retryDelay, reason }, 'handler failed; retrying later');
     // Jittered below the queue's TTL, so messages that failed together (an outage) come back spread out.

@@ -33,6 +33,8 @@ export interface ConsumerOptions<Tx extends SqlTransaction> {
   verifyPublisher?: PublisherCheck;
   /** Observes every outcome (metrics, tests). */
   onOutcome?: (outcome: Outcome, message: ConsumeMessage) => void;
+  /** How often a paused consumer asks whether its database answers again. */
+  outageProbeMs?: number;
   /** How often parked messages are looked after (unsent after a crash, or waiting too long). */
   parkedSweepMs?: number;
 }
@@ -59,6 +61,60 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
   let current: ConfirmChannel | null = null;
+  let consumerTag: string | null = null;
+  let paused = false;
+
+  const beginConsuming = async (channel: ConfirmChannel) => {
+    const { consumerTag: tag } = await channel.consume(options.queue, (message) => {
+      if (!message) return; // cancelled by the broker (queue deleted): recovery re-declares it
+      // Stopping: left unacked, so closing the channel gives it back in its place, after what
+      // this instance still applies (cancelling first would hand the queue to the standby while
+      // an earlier event of the same aggregate is still being applied here).
+      if (stopping) return;
+      const envelope = readEnvelope(message);
+      const key = envelope instanceof Error ? `invalid:${message.fields.deliveryTag}` : envelope.subject;
+      const task = serial
+        .run(key, async () => {
+          const outcome = await handleDelivery(context, channel, message, envelope);
+          options.onOutcome?.(outcome, message);
+        })
+        .catch((error: unknown) => {
+          // Neither applied nor routed (e.g. the broker refused the retry copy). Give it back
+          // now: on a live channel an unsettled message would sit in flight for ever.
+          options.logger.warn({ err: describeError(error) }, 'delivery not settled; requeued');
+          try {
+            channel.nack(message, false, true);
+          } catch {
+            // the channel is gone: the broker requeues everything it had in flight
+          }
+        });
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+    });
+    consumerTag = tag;
+  };
+
+  const databaseAnswers = () => context.transaction(async (tx) => tx.$queryRawUnsafe('SELECT 1')).then(() => true, () => false);
+  /**
+   * The service's own database is down: a message is not at fault, so none should spend its
+   * retries. Consuming stops (what is queued stays queued, what returns from a retry queue waits
+   * there) until the database answers, then resumes. What was already in hand retries as usual.
+   */
+  context.onOutage = async () => {
+    if (paused || stopping) return;
+    paused = true; // before the probe: failures arriving meanwhile do not start a second one
+    if (await databaseAnswers()) {
+      paused = false; // something else is down: the message retries as usual
+      return;
+    }
+    options.logger.warn('database unreachable: consuming paused until it answers');
+    if (current && consumerTag) await current.cancel(consumerTag).catch(() => undefined);
+    consumerTag = null;
+    while (!stopping && !(await databaseAnswers())) await new Promise((resolve) => setTimeout(resolve, options.outageProbeMs ?? 1_000));
+    paused = false;
+    if (current && !stopping) await beginConsuming(current).catch(() => undefined); // a lost channel resumes on recovery
+    options.logger.warn('database answers again: consuming resumed');
+  };
 
   const connection = await connectAmqp(options.amqpUrl, {
     name: `consumer-${options.queue}-${process.pid}`,
@@ -74,33 +130,8 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
       current = channel;
       await declareServiceQueue(channel, service);
       await channel.prefetch(options.prefetch ?? 32);
-      if (stopping) return;
-      await channel.consume(options.queue, (message) => {
-        if (!message) return; // cancelled by the broker (queue deleted): recovery re-declares it
-        // Stopping: left unacked, so closing the channel gives it back in its place, after what
-        // this instance still applies (cancelling first would hand the queue to the standby while
-        // an earlier event of the same aggregate is still being applied here).
-        if (stopping) return;
-        const envelope = readEnvelope(message);
-        const key = envelope instanceof Error ? `invalid:${message.fields.deliveryTag}` : envelope.subject;
-        const task = serial
-          .run(key, async () => {
-            const outcome = await handleDelivery(context, channel, message, envelope);
-            options.onOutcome?.(outcome, message);
-          })
-          .catch((error: unknown) => {
-            // Neither applied nor routed (e.g. the broker refused the retry copy). Give it back
-            // now: on a live channel an unsettled message would sit in flight for ever.
-            options.logger.warn({ err: describeError(error) }, 'delivery not settled; requeued');
-            try {
-              channel.nack(message, false, true);
-            } catch {
-              // the channel is gone: the broker requeues everything it had in flight
-            }
-          });
-        inFlight.add(task);
-        void task.finally(() => inFlight.delete(task));
-      });
+      if (stopping || paused) return;
+      await beginConsuming(channel);
     },
   });
 

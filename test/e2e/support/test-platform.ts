@@ -45,7 +45,14 @@ export const LOG_EVERYTHING: Partial<Record<ProcessName, Record<string, string>>
   (['order', 'inventory', 'payment', 'ledger', 'notification', 'auth', 'gateway', 'relay', 'psp', 'smtp'] as const).map((name) => [name, { LOG_LEVEL: 'debug' }]),
 );
 
-export async function startTestPlatform(env: Partial<Record<ProcessName, Record<string, string>>> = {}): Promise<TestPlatform> {
+/** How the chaos run starts it: several instances, PostgreSQL and RabbitMQ reached through fault proxies. */
+export interface Topology {
+  replicas?: number;
+  pgPort?: number;
+  amqpPort?: number;
+}
+
+export async function startTestPlatform(env: Partial<Record<ProcessName, Record<string, string>>> = {}, topology: Topology = {}): Promise<TestPlatform> {
   await recreateVhost(E2E_VHOST);
   await recreateDatabases();
 
@@ -58,7 +65,9 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
   const platform = new Platform({
     basePort: 18080,
     databasePrefix: PREFIX,
-    amqpUrl: E2E_AMQP_URL,
+    amqpUrl: topology.amqpPort ? Object.assign(new URL(E2E_AMQP_URL), { port: String(topology.amqpPort) }).toString() : E2E_AMQP_URL,
+    replicas: topology.replicas,
+    pgPort: topology.pgPort,
     logLevel: process.env.E2E_LOG_LEVEL ?? 'warn',
     env: {
       order: { ...fast, ...env.order },
@@ -81,7 +90,7 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
     },
   });
   await platform.prepareBroker();
-  platform.startAll();
+  await platform.startAll();
   try {
     await platform.waitUntilReady();
   } catch (error) {

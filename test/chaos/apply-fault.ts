@@ -1,0 +1,85 @@
+/** Applies one scheduled fault to the running platform, its servers or the links between them. */
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { closeConnections } from '../../scripts/broker-setup.ts';
+import { PG_URL } from '../../scripts/databases.ts';
+import type { FaultProxy } from '../../scripts/faults/tcp-fault-proxy.ts';
+import type { ProcessName } from '../../scripts/platform.ts';
+import { E2E_VHOST, type TestPlatform } from '../e2e/support/test-platform.ts';
+import { prng, type Fault } from './fault-schedule.ts';
+import { restartServer } from './server-faults.ts';
+
+export interface FaultTargets {
+  platform: TestPlatform;
+  /** Proxies every process reaches PostgreSQL and RabbitMQ through. */
+  links: { postgres: FaultProxy; rabbitmq: FaultProxy };
+  /** Processes the supervisor must leave down for now (name#instance). */
+  heldDown: Set<string>;
+  log: (line: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function link(targets: FaultTargets, name: string): FaultProxy {
+  const proxy = name === 'postgres' || name === 'rabbitmq' ? targets.links[name] : targets.platform.balancers.get(name as 'order');
+  if (!proxy) throw new Error(`no link to ${name}`);
+  return proxy;
+}
+
+export async function applyFault(targets: FaultTargets, fault: Fault): Promise<void> {
+  const { platform, log } = targets;
+  switch (fault.kind) {
+    case 'kill':
+      return platform.stop(fault.target as ProcessName, 'SIGKILL', fault.instance ?? 0);
+    case 'broker-connections':
+      return log(`closed ${await closeConnections(E2E_VHOST)} broker connections`);
+    case 'database-connections':
+      await withPg((client) => client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname LIKE 'e2e\\_%' AND pid <> pg_backend_pid()"));
+      return;
+    case 'redis-connections': {
+      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
+      await redis.connect();
+      await redis.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+      redis.disconnect();
+      return;
+    }
+    case 'psp-down':
+      targets.heldDown.add('psp#0');
+      await platform.stop('psp', 'SIGKILL');
+      await sleep(fault.downMs ?? 2_000);
+      targets.heldDown.delete('psp#0');
+      return;
+    case 'broker-restart':
+      return restartServer('rabbitmq', fault.downMs ?? 2_000);
+    case 'database-restart':
+      return restartServer('postgres', fault.downMs ?? 2_000);
+    case 'redis-restart':
+      return restartServer('redis', fault.downMs ?? 2_000);
+    case 'network-latency': {
+      const proxy = link(targets, fault.target!);
+      proxy.delay(fault.latencyMs ?? 100);
+      await sleep(fault.downMs ?? 2_000);
+      proxy.delay(0);
+      return;
+    }
+    case 'network-drop':
+      return log(`dropped ${link(targets, fault.target!).resetSome(fault.share ?? 0.3, prng(fault.atMs))} connections to ${fault.target}`);
+    case 'network-cut': {
+      const proxy = link(targets, fault.target!);
+      await proxy.cut();
+      await sleep(fault.downMs ?? 2_000);
+      await proxy.restore();
+      return;
+    }
+  }
+}
+
+async function withPg<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
