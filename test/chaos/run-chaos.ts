@@ -9,19 +9,16 @@
  * message left in a service queue or a DLQ, and the money audit over every database.
  */
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { queueInfo } from '../../scripts/broker-setup.ts';
-import { databaseUrlFor } from '../../scripts/databases.ts';
 import { startFaultProxy } from '../../scripts/faults/tcp-fault-proxy.ts';
 import { checkBooks } from '../../scripts/money-audit/check-books.ts';
 import { readBooks } from '../../scripts/money-audit/read-books.ts';
 import type { ProcessName } from '../../scripts/platform.ts';
-import { PLATFORM_QUEUES } from '../../shared/src/amqp/platform-topology.ts';
-import { E2E_VHOST, signedInClient, startTestPlatform, type TestPlatform } from '../e2e/support/test-platform.ts';
+import { signedInClient, startTestPlatform, type TestPlatform } from '../e2e/support/test-platform.ts';
 import { describeFault, faultSchedule, prng, type Fault } from './fault-schedule.ts';
 import { accept, type ClientLog } from './chaos-client.ts';
 import { applyFault, type FaultTargets } from './apply-fault.ts';
 import { ensureServersUp } from './server-faults.ts';
+import { queuesLeftOver, untilAllFinal } from './quiescence.ts';
 
 export interface ChaosOptions {
   seed: number;
@@ -31,6 +28,8 @@ export interface ChaosOptions {
   settleWithinMs?: number;
   /** Instances of each service, relay and API gateway (default 2). */
   replicas?: number;
+  /** Faults to apply instead of the seed's (a long outage of one server, say). */
+  schedule?: Fault[];
   log?: (line: string) => void;
 }
 
@@ -43,16 +42,17 @@ export interface ChaosResult {
 
 const SUPERVISED: readonly ProcessName[] = ['order', 'inventory', 'payment', 'ledger', 'notification', 'auth', 'relay', 'psp', 'smtp', 'gateway'];
 const LINK_PORTS = { postgres: 18390, rabbitmq: 18391 };
+/** Retries long enough to outlive most faults (the e2e default gives up after under 2 s), short enough for a run. */
+const RETRY_DELAYS_MS = [200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000];
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const replicas = options.replicas ?? 2;
-  const schedule = faultSchedule(options.seed, options.durationMs, { replicas });
-  log(`seed ${options.seed}: ${replicas} instances of each service, relay and API gateway; ${schedule.length} faults`);
+  const schedule = options.schedule ?? faultSchedule(options.seed, options.durationMs, { replicas });
+  log(`${options.schedule ? 'given schedule' : `seed ${options.seed}`}: ${replicas} instances of each service, relay and API gateway; ${schedule.length} faults`);
   for (const fault of schedule) log(`fault at ${describeFault(fault)}`);
-  // Retries long enough to outlive a fault (the e2e default gives up after under 2 s), short enough for a test.
   // Small pools: two instances of everything must stay under PostgreSQL's 100 connections.
-  const retries = { RETRY_DELAYS_MS: '200,500,1000,2000,5000,10000,20000,30000', DATABASE_POOL_SIZE: '3' };
+  const retries = { RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','), DATABASE_POOL_SIZE: '3' };
   const links = {
     postgres: await startFaultProxy({ host: '127.0.0.1', port: 5432 }, LINK_PORTS.postgres),
     rabbitmq: await startFaultProxy({ host: '127.0.0.1', port: 5672 }, LINK_PORTS.rabbitmq),
@@ -120,9 +120,11 @@ async function drive(targets: FaultTargets, options: ChaosOptions, schedule: Fau
   const settleWithinMs = options.settleWithinMs ?? 60_000;
   const quiescenceMs = await untilAllFinal(clients.accepted, lastFault, settleWithinMs * 2);
   log(`quiescence ${quiescenceMs === null ? 'not reached' : `${(quiescenceMs / 1000).toFixed(1)} s after the last fault`}`);
+  // Orders are final before every service has caught up (the ledger journals beside the saga):
+  // the books are read once the queues have drained.
+  const leftOver = await queuesLeftOver(RETRY_DELAYS_MS);
   const { books, ledgerProblems } = await readBooks('e2e');
   const breaches = [...ledgerProblems.map((problem) => `ledger: ${problem.check} [${problem.ids.join(', ')}]`), ...checkBooks(books).map((breach) => `${breach.rule}: ${breach.detail} [${breach.ids.join(', ')}]`)];
-  const leftOver = await queuesLeftOver();
   const bad5xx = Object.entries(clients.statuses).filter(([status]) => Number(status) >= 500 && status !== '503+retry-after');
   const checks = [
     { name: 'every accepted order final', passed: quiescenceMs !== null && quiescenceMs <= settleWithinMs, detail: `${clients.accepted.length} orders, final ${quiescenceMs === null ? 'never' : `${Math.round(quiescenceMs)} ms`} after the last fault (bound ${settleWithinMs} ms)` },
@@ -135,39 +137,4 @@ async function drive(targets: FaultTargets, options: ChaosOptions, schedule: Fau
   for (const check of checks) log(`${check.passed ? '✓' : '✗'} ${check.name}: ${check.detail}`);
   log(`${checks.filter((check) => check.passed).length} passed, ${checks.filter((check) => !check.passed).length} failed`);
   return { schedule, clients, quiescenceMs, checks };
-}
-
-/** Milliseconds from `since` until every accepted order is final, or null if not within `limitMs`. */
-async function untilAllFinal(orderIds: readonly string[], since: number, limitMs: number): Promise<number | null> {
-  const deadline = Date.now() + limitMs;
-  while (Date.now() < deadline) {
-    const open = await openOrders(orderIds).catch(() => -1);
-    if (open === 0) return Date.now() - since;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  return null;
-}
-
-async function openOrders(orderIds: readonly string[]): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrlFor('order', 'e2e') });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ open: number }>("SELECT count(*)::int AS open FROM orders WHERE id = ANY($1::uuid[]) AND status NOT IN ('COMPLETED', 'CANCELLED')", [orderIds]);
-    return rows[0]?.open ?? 0;
-  } finally {
-    await client.end();
-  }
-}
-
-/** Messages (ready or unacked) still in a service queue, a DLQ or events.unrouted; the broker's counts lag, so asked until empty or 20 s. */
-async function queuesLeftOver(): Promise<Record<string, number>> {
-  const names = ['events.unrouted', ...PLATFORM_QUEUES.flatMap((queue) => [queue.queue, `${queue.queue}.dlq`])];
-  let left: Record<string, number> = {};
-  for (let waited = 0; waited <= 20_000; waited += 2_000) {
-    const counts = await Promise.all(names.map(async (name) => [name, (await queueInfo(E2E_VHOST, name)).messages ?? 0] as const));
-    left = Object.fromEntries(counts.filter(([, messages]) => messages > 0));
-    if (Object.keys(left).length === 0) return left;
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-  }
-  return left;
 }

@@ -27,8 +27,8 @@ const cipher = cipherFrom(config);
 const signedFetch = internalFetch(config.INTERNAL_AUTH_SECRET, 'order');
 // Redis answers replays when configured; the database is the truth either way.
 const idempotency = config.REDIS_URL
-  ? cachedIdempotencyStore(sqlIdempotencyStore(db), await fastFailingRedis(config.REDIS_URL, (message) => logger.warn({ err: message }, 'redis unavailable; idempotency replays read the database')), 'order')
-  : sqlIdempotencyStore(db);
+  ? cachedIdempotencyStore(sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS), await fastFailingRedis(config.REDIS_URL, (message) => logger.warn({ err: message }, 'redis unavailable; idempotency replays read the database')), 'order', config.IDEMPOTENCY_RETENTION_HOURS)
+  : sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS);
 const running = await runService({
   name: 'order',
   ...runtimeFrom(config),
@@ -37,7 +37,7 @@ const running = await runService({
   routers: [orderRoutes({ db, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch), intents: paymentIntents(config.PAYMENT_URL, signedFetch), idempotency }), orderStateRoutes(db.client)],
   // Stored responses are kept 24 hours, then forgotten.
   startBackground: () => [
-    startPeriodicJob('idempotency-retention', 60_000, async () => ({ more: (await idempotency.prune(1_000)) === 1_000 }), logger),
+    startPeriodicJob('idempotency-retention', config.MESSAGING_RETENTION_SWEEP_MS, async () => ({ more: (await idempotency.prune(1_000)) === 1_000 }), logger),
     startDeadlineSweeper({
       overdue: (olderThan, limit) => overdueOrders(db.client, olderThan, limit),
       transaction: (correlationId, work) => db.transaction((tx) => work({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }), sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL) })),

@@ -94,8 +94,8 @@ const services: PaymentServices = {
 };
 // Redis answers replays when configured; the database is the truth either way.
 const idempotency = config.REDIS_URL
-  ? cachedIdempotencyStore(sqlIdempotencyStore(db), await fastFailingRedis(config.REDIS_URL, (message) => logger.warn({ err: message }, 'redis unavailable; idempotency replays read the database')), 'payment')
-  : sqlIdempotencyStore(db);
+  ? cachedIdempotencyStore(sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS), await fastFailingRedis(config.REDIS_URL, (message) => logger.warn({ err: message }, 'redis unavailable; idempotency replays read the database')), 'payment', config.IDEMPOTENCY_RETENTION_HOURS)
+  : sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS);
 
 /** Outcome events answer the event (or request) that started the payment or refund. */
 function publishingOptions(trace: Trace | undefined): { cause?: Cause; correlationId?: string } {

@@ -13,7 +13,7 @@ interface Cached {
   body: string;
 }
 
-export function cachedIdempotencyStore(store: IdempotencyStore, redis: Redis, namespace: string): IdempotencyStore {
+export function cachedIdempotencyStore(store: IdempotencyStore, redis: Redis, namespace: string, ttlHours = IDEMPOTENCY_TTL_HOURS): IdempotencyStore {
   const keyOf = (scope: string, key: string) => `idem:${namespace}:${scope}:${key}`;
   return {
     async begin(scope, key, requestHash) {
@@ -27,7 +27,7 @@ export function cachedIdempotencyStore(store: IdempotencyStore, redis: Redis, na
     async finish(scope, key, requestHash, status, body) {
       await store.finish(scope, key, requestHash, status, body);
       const cached: Cached = { hash: requestHash, status, body };
-      await redis.set(keyOf(scope, key), JSON.stringify(cached), 'EX', IDEMPOTENCY_TTL_HOURS * 3600).catch(() => undefined);
+      await redis.set(keyOf(scope, key), JSON.stringify(cached), 'EX', Math.max(1, Math.round(ttlHours * 3600))).catch(() => undefined);
     },
     abandon: (scope, key) => store.abandon(scope, key),
     prune: (limit) => store.prune(limit),

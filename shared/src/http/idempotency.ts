@@ -29,10 +29,10 @@ export interface IdempotencyStore {
   prune(limit: number): Promise<number>;
 }
 
-export function sqlIdempotencyStore(db: SqlTransaction): IdempotencyStore {
+export function sqlIdempotencyStore(db: SqlTransaction, ttlHours = IDEMPOTENCY_TTL_HOURS): IdempotencyStore {
   return {
     async begin(scope, key, requestHash) {
-      await db.$executeRawUnsafe(`DELETE FROM idempotency_record WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3)`, scope, key, IDEMPOTENCY_TTL_HOURS);
+      await db.$executeRawUnsafe(`DELETE FROM idempotency_record WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(secs => $3 * 3600)`, scope, key, ttlHours);
       const inserted = await db.$executeRawUnsafe(
         `INSERT INTO idempotency_record (scope, key, request_hash, state, locked_until) VALUES ($1, $2, $3, 'IN_FLIGHT', now() + make_interval(secs => $4::double precision / 1000)) ON CONFLICT DO NOTHING`,
         scope,
@@ -66,8 +66,8 @@ export function sqlIdempotencyStore(db: SqlTransaction): IdempotencyStore {
     },
     async prune(limit) {
       return db.$executeRawUnsafe(
-        `DELETE FROM idempotency_record WHERE ctid IN (SELECT ctid FROM idempotency_record WHERE created_at < now() - make_interval(hours => $1) LIMIT $2)`,
-        IDEMPOTENCY_TTL_HOURS,
+        `DELETE FROM idempotency_record WHERE ctid IN (SELECT ctid FROM idempotency_record WHERE created_at < now() - make_interval(secs => $1 * 3600) LIMIT $2)`,
+        ttlHours,
         limit,
       );
     },

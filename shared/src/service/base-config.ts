@@ -25,9 +25,11 @@ export const baseServiceConfig = z.object({
   /** Accept an event only from the broker user that owns its type (off only in backbone tests). */
   AMQP_VERIFY_PUBLISHER: z.enum(['0', '1']).default('1'),
   /** Published outbox rows are kept this long (the timeline reads them), then deleted. */
-  OUTBOX_RETENTION_HOURS: configParts.positiveInt.default(720),
+  OUTBOX_RETENTION_HOURS: z.coerce.number().positive().default(720),
   /** Inbox rows are kept this long: far past any redelivery of the message they record. */
-  INBOX_RETENTION_HOURS: configParts.positiveInt.default(168),
+  INBOX_RETENTION_HOURS: z.coerce.number().positive().default(168),
+  /** Idempotency keys answer replays this long (the big payment APIs keep them a day), then go. */
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().positive().default(24),
   MESSAGING_RETENTION_SWEEP_MS: configParts.positiveInt.default(60_000),
 });
 

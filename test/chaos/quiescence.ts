@@ -1,0 +1,46 @@
+/** When a run has settled: every accepted order final, every queue drained. */
+import pg from 'pg';
+import { queueInfo } from '../../scripts/broker-setup.ts';
+import { databaseUrlFor } from '../../scripts/databases.ts';
+import { PLATFORM_QUEUES } from '../../shared/src/amqp/platform-topology.ts';
+import { dlqName, retryQueueName } from '../../shared/src/amqp/topology.ts';
+import { E2E_VHOST } from '../e2e/support/test-platform.ts';
+
+/** Milliseconds from `since` until every accepted order is final, or null if not within `limitMs`. */
+export async function untilAllFinal(orderIds: readonly string[], since: number, limitMs: number): Promise<number | null> {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
+    const open = await openOrders(orderIds).catch(() => -1);
+    if (open === 0) return Date.now() - since;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return null;
+}
+
+async function openOrders(orderIds: readonly string[]): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrlFor('order', 'e2e') });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ open: number }>("SELECT count(*)::int AS open FROM orders WHERE id = ANY($1::uuid[]) AND status NOT IN ('COMPLETED', 'CANCELLED')", [orderIds]);
+    return rows[0]?.open ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Messages (ready or unacked) still in a service queue, its retry queues, its DLQ or
+ * events.unrouted, asked until all are empty or a minute has passed (the broker's counts lag by
+ * a few seconds, and a retry may still be waiting out its delay).
+ */
+export async function queuesLeftOver(retryDelaysMs: readonly number[]): Promise<Record<string, number>> {
+  const names = ['events.unrouted', ...PLATFORM_QUEUES.flatMap((queue) => [queue.queue, dlqName(queue.queue), ...retryDelaysMs].map((item) => (typeof item === 'number' ? retryQueueName(queue.queue, item) : item)))];
+  let left: Record<string, number> = {};
+  for (let waited = 0; waited <= 60_000; waited += 2_000) {
+    const counts = await Promise.all(names.map(async (name) => [name, (await queueInfo(E2E_VHOST, name).catch(() => ({ messages: 0 }))).messages ?? 0] as const));
+    left = Object.fromEntries(counts.filter(([, messages]) => messages > 0));
+    if (Object.keys(left).length === 0) return left;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+  return left;
+}
