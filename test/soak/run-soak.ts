@@ -9,7 +9,7 @@ import pg from 'pg';
 import { databaseUrlFor } from '../../scripts/databases.ts';
 import { checkBooks } from '../../scripts/money-audit/check-books.ts';
 import { readBooks } from '../../scripts/money-audit/read-books.ts';
-import { SERVICES } from '../../scripts/platform.ts';
+import { SERVICES, type ProcessName } from '../../scripts/platform.ts';
 import { signedInClient, startTestPlatform } from '../e2e/support/test-platform.ts';
 import { accept, type ClientLog } from '../chaos/chaos-client.ts';
 import { prng } from '../chaos/fault-schedule.ts';
@@ -36,7 +36,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const hours = String(options.windowSeconds / 3600);
   const windows = { OUTBOX_RETENTION_HOURS: hours, INBOX_RETENTION_HOURS: hours, IDEMPOTENCY_RETENTION_HOURS: hours, MESSAGING_RETENTION_SWEEP_MS: String(SWEEP_MS) };
-  const platform = await startTestPlatform(Object.fromEntries(SERVICES.map((service) => [service, windows])));
+  const env: Partial<Record<ProcessName, Record<string, string>>> = Object.fromEntries(SERVICES.map((service) => [service, windows]));
+  env.payment = { ...windows, INTENT_TOKEN_RETENTION_HOURS: hours, INTENT_SWEEP_INTERVAL_MS: String(SWEEP_MS) };
+  const platform = await startTestPlatform(env);
   try {
     const api = await signedInClient(platform);
     const plenty = await api.createProduct({ stock: options.orders * 3, priceMinor: 900 });
@@ -66,7 +68,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const checks = [
       { name: 'every accepted order final', passed: quiescenceMs !== null, detail: `${clients.accepted.length} orders, final ${quiescenceMs === null ? 'never' : `${Math.round(quiescenceMs)} ms`} after the last was sent` },
       { name: 'events.unrouted, every DLQ and every queue empty', passed: Object.keys(leftOver).length === 0, detail: JSON.stringify(leftOver) },
-      { name: 'outbox, inbox, idempotency keys and parked messages only inside their windows', passed: stale.length === 0, detail: JSON.stringify(tables) },
+      { name: 'outbox, inbox, idempotency keys, payment intents and parked messages only inside their windows', passed: stale.length === 0, detail: JSON.stringify(tables) },
       { name: 'money audit', passed: breaches.length === 0, detail: breaches.slice(0, 5).join('; ') || `${books.orders.length} orders agree` },
     ];
     for (const check of checks) log(`${check.passed ? '✓' : '✗'} ${check.name}: ${check.detail}`);
@@ -84,6 +86,7 @@ async function tablesPastRetention(seconds: number): Promise<Record<string, { ro
     ['inbox', 'processed_at'],
     ['idempotency_record', 'created_at'],
     ['parked_message', 'parked_at'],
+    ['payment_intent', 'created_at'],
   ] as const;
   const result: Record<string, { rows: number; stale: number }> = {};
   for (const service of SERVICES) {
@@ -95,7 +98,7 @@ async function tablesPastRetention(seconds: number): Promise<Record<string, { ro
         if (!rows[0]?.exists) continue;
         // An unpublished outbox row is never pruned: it counts as stale here, since nothing should be left unpublished.
         const stale = table === 'outbox' ? `${column} IS NULL OR ${column} < now() - make_interval(secs => $1)` : table === 'parked_message' ? 'true' : `${column} < now() - make_interval(secs => $1)`;
-        const counted = await client.query<{ rows: number; stale: number }>(`SELECT count(*)::int AS rows, (count(*) FILTER (WHERE ${stale}))::int AS stale FROM ${table}`, [seconds]);
+        const counted = await client.query<{ rows: number; stale: number }>(`SELECT count(*)::int AS rows, (count(*) FILTER (WHERE ${stale}))::int AS stale FROM ${table}`, stale.includes('$1') ? [seconds] : []);
         result[`${service}.${table}`] = counted.rows[0] ?? { rows: 0, stale: 0 };
       }
     } finally {

@@ -16,7 +16,7 @@ import { pspClient } from './data-access/psp-client.ts';
 import { ledgerWallet } from './data-access/ledger-wallet.ts';
 import { internalFetch } from '@platform/shared/http/internal-auth';
 import { paymentMethods } from './data-access/payment-methods.ts';
-import { eraseStaleCardTokens, paymentDetails, refundView } from './data-access/payment-queries.ts';
+import { paymentDetails, pruneIntents, refundView } from './data-access/payment-queries.ts';
 import { claimPendingRefunds, claimStalePayments, pruneWebhookEvents } from './data-access/payment-sweeps.ts';
 import type { PaymentServices, Trace } from './domain/ports.ts';
 import type { Cause } from '@platform/shared/envelope';
@@ -48,7 +48,8 @@ const config = loadConfigOrExit(
     PAYMENT_PENDING_POLL_MS: configParts.positiveInt.default(30_000),
     PAYMENT_PENDING_GIVE_UP_MS: configParts.positiveInt.default(600_000),
     UPI_COLLECT_EXPIRY_SECONDS: configParts.positiveInt.default(300),
-    INTENT_TOKEN_RETENTION_HOURS: configParts.positiveInt.default(48),
+    /** Payment intents (and any card token an unused one holds) are deleted this long after they were filed. */
+    INTENT_TOKEN_RETENTION_HOURS: z.coerce.number().positive().default(48),
     INTENT_SWEEP_INTERVAL_MS: configParts.positiveInt.default(60_000),
     ORDER_URL: z.string().url(),
     RECONCILE_INTERVAL_MS: configParts.positiveInt.default(3_600_000),
@@ -127,7 +128,7 @@ const running = await runService({
   ],
   startBackground: () => [
     startReconciliationJob(reconciliation, reports, { intervalMs: config.RECONCILE_INTERVAL_MS, retentionDays: config.RECONCILE_REPORT_RETENTION_DAYS }, logger),
-    startIntentSweeper(() => eraseStaleCardTokens(db.client, config.INTENT_TOKEN_RETENTION_HOURS), logger, config.INTENT_SWEEP_INTERVAL_MS),
+    startIntentSweeper(() => pruneIntents(db.client, config.INTENT_TOKEN_RETENTION_HOURS), logger, config.INTENT_SWEEP_INTERVAL_MS),
     ...startPaymentSweeper({
       services,
       claimPayments: (limit, leaseMs) => claimStalePayments(db.client, limit, leaseMs),

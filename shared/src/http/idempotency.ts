@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { AppError, isAppError } from '../errors.ts';
+import { isDependencyOutage } from '../dependency-outage.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { validate } from './validate.ts';
 
@@ -32,7 +33,7 @@ export interface IdempotencyStore {
 export function sqlIdempotencyStore(db: SqlTransaction, ttlHours = IDEMPOTENCY_TTL_HOURS): IdempotencyStore {
   return {
     async begin(scope, key, requestHash) {
-      await db.$executeRawUnsafe(`DELETE FROM idempotency_record WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(secs => $3 * 3600)`, scope, key, ttlHours);
+      await db.$executeRawUnsafe(`DELETE FROM idempotency_record WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(secs => $3::double precision * 3600)`, scope, key, ttlHours);
       const inserted = await db.$executeRawUnsafe(
         `INSERT INTO idempotency_record (scope, key, request_hash, state, locked_until) VALUES ($1, $2, $3, 'IN_FLIGHT', now() + make_interval(secs => $4::double precision / 1000)) ON CONFLICT DO NOTHING`,
         scope,
@@ -66,7 +67,7 @@ export function sqlIdempotencyStore(db: SqlTransaction, ttlHours = IDEMPOTENCY_T
     },
     async prune(limit) {
       return db.$executeRawUnsafe(
-        `DELETE FROM idempotency_record WHERE ctid IN (SELECT ctid FROM idempotency_record WHERE created_at < now() - make_interval(secs => $1 * 3600) LIMIT $2)`,
+        `DELETE FROM idempotency_record WHERE ctid IN (SELECT ctid FROM idempotency_record WHERE created_at < now() - make_interval(secs => $1::double precision * 3600) LIMIT $2)`,
         ttlHours,
         limit,
       );
@@ -74,9 +75,12 @@ export function sqlIdempotencyStore(db: SqlTransaction, ttlHours = IDEMPOTENCY_T
   };
 }
 
-/** The records' database being unreachable is an outage (503 with Retry-After), not a bug. */
+/**
+ * The records' database being unreachable is an outage (503 with Retry-After), not a bug; any
+ * other failure is a bug and stays one (a 500), never disguised as an outage.
+ */
 function asUnavailable(error: unknown): never {
-  if (isAppError(error)) throw error;
+  if (isAppError(error) || !isDependencyOutage(error)) throw error;
   throw new AppError('unavailable', 'idempotency records are unavailable; retry with the same key', undefined, { cause: error });
 }
 

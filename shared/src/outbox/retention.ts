@@ -17,11 +17,11 @@ const BATCH = 1_000;
 /** One round: at most a batch of each; returns how many rows went. */
 export async function pruneMessaging(db: Pick<SqlTransaction, '$executeRawUnsafe'>, retention: MessagingRetention): Promise<{ outbox: number; inbox: number }> {
   const outbox = await db.$executeRawUnsafe(
-    `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => $1 * 3600) ORDER BY published_at LIMIT ${BATCH})`,
+    `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => $1::double precision * 3600) ORDER BY published_at LIMIT ${BATCH})`,
     retention.outboxHours,
   );
   const inbox = await db.$executeRawUnsafe(
-    `DELETE FROM inbox WHERE (consumer, message_id) IN (SELECT consumer, message_id FROM inbox WHERE processed_at < now() - make_interval(secs => $1 * 3600) ORDER BY processed_at LIMIT ${BATCH})`,
+    `DELETE FROM inbox WHERE (consumer, message_id) IN (SELECT consumer, message_id FROM inbox WHERE processed_at < now() - make_interval(secs => $1::double precision * 3600) ORDER BY processed_at LIMIT ${BATCH})`,
     retention.inboxHours,
   );
   return { outbox, inbox };

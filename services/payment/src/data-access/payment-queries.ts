@@ -34,11 +34,14 @@ export function refundView(refund: { id: string; paymentId: string; amountMinor:
   return { id: refund.id, paymentId: refund.paymentId, amountMinor: Number(refund.amountMinor), currency: refund.currency, reason: refund.reason, status: refund.status, requestedBy: refund.requestedBy, createdAt: refund.createdAt.toISOString() };
 }
 
-/** Erases card tokens and payer addresses of intents older than the retention that no payment used. */
-export async function eraseStaleCardTokens(client: PrismaClient, retentionHours: number): Promise<number> {
+/**
+ * Deletes intents older than the retention, 1,000 at a time: by then their payment has long taken
+ * what it needed (its method and parties are copied onto the payment, the token erased), or the
+ * order they were filed for was never announced and its token must not be kept.
+ */
+export async function pruneIntents(client: PrismaClient, retentionHours: number): Promise<number> {
   return client.$executeRawUnsafe(
-    `UPDATE payment_intent SET card_token_encrypted = NULL, upi_vpa_encrypted = NULL
-     WHERE (card_token_encrypted IS NOT NULL OR upi_vpa_encrypted IS NOT NULL) AND created_at < now() - make_interval(hours => $1)`,
+    `DELETE FROM payment_intent WHERE order_id IN (SELECT order_id FROM payment_intent WHERE created_at < now() - make_interval(secs => $1::double precision * 3600) LIMIT 1000)`,
     retentionHours,
   );
 }
