@@ -62,6 +62,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     // Past every window, with two sweeps to spare: only rows inside the windows may remain.
     await sleep(options.windowSeconds * 1000 + 3 * SWEEP_MS);
     const tables = await tablesPastRetention(options.windowSeconds + (2 * SWEEP_MS) / 1000);
+    // Its outbox rows are gone by now: the timeline tells the story from the event history.
+    const sample = clients.accepted[0];
+    const story = sample ? (await api.timeline(sample)).events.map((event) => event.type) : [];
     const { books, ledgerProblems } = await readBooks('e2e');
     const breaches = [...ledgerProblems.map((problem) => problem.check), ...checkBooks(books).map((breach) => `${breach.rule} [${breach.ids.join(', ')}]`)];
     const stale = Object.entries(tables).filter(([, counts]) => counts.stale > 0);
@@ -69,6 +72,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       { name: 'every accepted order final', passed: quiescenceMs !== null, detail: `${clients.accepted.length} orders, final ${quiescenceMs === null ? 'never' : `${Math.round(quiescenceMs)} ms`} after the last was sent` },
       { name: 'events.unrouted, every DLQ and every queue empty', passed: Object.keys(leftOver).length === 0, detail: JSON.stringify(leftOver) },
       { name: 'outbox, inbox, idempotency keys, payment intents and parked messages only inside their windows', passed: stale.length === 0, detail: JSON.stringify(tables) },
+      { name: 'an order’s timeline still whole after its outbox rows went', passed: story.includes('order.placed.v1') && story.some((type) => type === 'order.completed.v1' || type === 'order.cancelled.v1'), detail: story.join(' → ') },
       { name: 'money audit', passed: breaches.length === 0, detail: breaches.slice(0, 5).join('; ') || `${books.orders.length} orders agree` },
     ];
     for (const check of checks) log(`${check.passed ? '✓' : '✗'} ${check.name}: ${check.detail}`);

@@ -1,6 +1,7 @@
 /**
- * GET /internal/events?subject=<id>: the events this service published about one subject,
- * straight from its outbox. The gateway merges every service's answer into an order timeline.
+ * GET /internal/events?subject=<id>: the events this service published about one subject, from
+ * its outbox and, for those past the outbox's retention, from its event history (the timeline's
+ * own record). The gateway merges every service's answer into an order timeline.
  * GET /internal/audit: this service's audit trail, merged the same way for admins.
  * Both answer only other services (a call acting for a user is refused).
  */
@@ -10,11 +11,29 @@ import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { validate } from './validate.ts';
 import { AppError } from '../errors.ts';
 import { readAudit } from '../audit/audit-log.ts';
+import { REDACTED_DATA_KEYS } from '../outbox/retention.ts';
 
-interface OutboxRow {
-  envelope: string;
+interface EventRow {
+  id: string;
+  type: string;
+  time: Date;
+  causation_id: string | null;
+  correlation_id: string;
   published_at: Date | null;
+  data: string;
 }
+
+/** Both sources in one shape; an event is in one or the other (moving is one statement). */
+const EVENTS_OF_SUBJECT = `
+  SELECT (envelope::jsonb->>'id') AS id, envelope::jsonb->>'type' AS type, (envelope::jsonb->>'time')::timestamptz AS time,
+         envelope::jsonb->>'causationid' AS causation_id, envelope::jsonb->>'correlationid' AS correlation_id, published_at,
+         (envelope::jsonb->'data')::text AS data, seq AS position
+    FROM outbox WHERE aggregate_id = $1
+  UNION ALL
+  SELECT event_id::text, type, time, causation_id, correlation_id, published_at, data, NULL
+    FROM event_history WHERE aggregate_id = $1
+  ORDER BY time, position NULLS FIRST
+  LIMIT 1000`;
 
 export function eventsRouter(service: string, db: SqlTransaction): Router {
   const router = new Router();
@@ -28,26 +47,23 @@ export function eventsRouter(service: string, db: SqlTransaction): Router {
   });
   router.get('/internal/events', async (ctx) => {
     const { subject } = validate(z.object({ subject: z.string().min(1).max(200) }), ctx.query, 'query');
-    const rows = await db.$queryRawUnsafe<OutboxRow[]>('SELECT envelope, published_at FROM outbox WHERE aggregate_id = $1 ORDER BY seq', subject);
-    ctx.body = rows.map((row) => {
-      const envelope = JSON.parse(row.envelope) as { id: string; type: string; time: string; causationid?: string; correlationid: string; data: unknown };
-      return {
-        service,
-        id: envelope.id,
-        type: envelope.type,
-        time: envelope.time,
-        causationId: envelope.causationid ?? null,
-        correlationId: envelope.correlationid,
-        publishedAt: row.published_at,
-        data: redact(envelope.data),
-      };
-    });
+    const rows = await db.$queryRawUnsafe<EventRow[]>(EVENTS_OF_SUBJECT, subject);
+    ctx.body = rows.map((row) => ({
+      service,
+      id: row.id,
+      type: row.type,
+      time: row.time.toISOString(),
+      causationId: row.causation_id,
+      correlationId: row.correlation_id,
+      publishedAt: row.published_at,
+      data: redact(JSON.parse(row.data) as unknown),
+    }));
   });
   return router;
 }
 
 /** Card tokens and e-mail addresses are never shown, even to internal readers of the timeline. */
-const REDACTED = ['cardToken', 'customerEmail', 'customerEmailSealed'];
+const REDACTED: readonly string[] = REDACTED_DATA_KEYS;
 function redact(data: unknown): unknown {
   if (!data || typeof data !== 'object') return data;
   return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, REDACTED.includes(key) && value !== null ? '[redacted]' : value]));

@@ -24,8 +24,10 @@ export const baseServiceConfig = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** Accept an event only from the broker user that owns its type (off only in backbone tests). */
   AMQP_VERIFY_PUBLISHER: z.enum(['0', '1']).default('1'),
-  /** Published outbox rows are kept this long (the timeline reads them), then deleted. */
-  OUTBOX_RETENTION_HOURS: z.coerce.number().positive().default(720),
+  /** Published outbox rows are kept this long, then moved into the timeline's event history. */
+  OUTBOX_RETENTION_HOURS: z.coerce.number().positive().default(72),
+  /** The timeline's event history is kept this long, then deleted. */
+  EVENT_HISTORY_RETENTION_DAYS: configParts.positiveInt.default(400),
   /** Inbox rows are kept this long: far past any redelivery of the message they record. */
   INBOX_RETENTION_HOURS: z.coerce.number().positive().default(168),
   /** Idempotency keys answer replays this long (the big payment APIs keep them a day), then go. */
@@ -65,6 +67,6 @@ export function runtimeFrom(config: BaseConfig) {
     prefetch: config.CONSUMER_PREFETCH,
     internalAuth: { secret: config.INTERNAL_AUTH_SECRET, metricsToken: config.METRICS_TOKEN },
     verifyPublisher: config.AMQP_VERIFY_PUBLISHER === '1',
-    retention: { outboxHours: config.OUTBOX_RETENTION_HOURS, inboxHours: config.INBOX_RETENTION_HOURS, sweepMs: config.MESSAGING_RETENTION_SWEEP_MS },
+    retention: { outboxHours: config.OUTBOX_RETENTION_HOURS, inboxHours: config.INBOX_RETENTION_HOURS, historyDays: config.EVENT_HISTORY_RETENTION_DAYS, sweepMs: config.MESSAGING_RETENTION_SWEEP_MS },
   };
 }

@@ -79,7 +79,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
     ...(service.startBackground?.() ?? []),
     ...(retention ? [startPeriodicJob('messaging-retention', retention.sweepMs, async () => {
       const pruned = await pruneMessaging(service.db, retention);
-      return { more: pruned.outbox === MESSAGING_PRUNE_BATCH || pruned.inbox === MESSAGING_PRUNE_BATCH };
+      return { more: Object.values(pruned).some((count) => count === MESSAGING_PRUNE_BATCH) };
     }, service.logger)] : []),
   ];
   const app = createApp({
