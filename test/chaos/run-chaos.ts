@@ -51,8 +51,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const schedule = options.schedule ?? faultSchedule(options.seed, options.durationMs, { replicas });
   log(`${options.schedule ? 'given schedule' : `seed ${options.seed}`}: ${replicas} instances of each service, relay and API gateway; ${schedule.length} faults`);
   for (const fault of schedule) log(`fault at ${describeFault(fault)}`);
-  // Small pools: two instances of everything must stay under PostgreSQL's 100 connections.
-  const retries = { RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','), DATABASE_POOL_SIZE: '3' };
+  // Small pools: two instances of everything must stay under PostgreSQL's 100 connections. Each
+  // handler holds a connection for its transaction, so the prefetch stays below the pool (a pool
+  // of 3 under a prefetch of 6 starved HTTP requests into a storm of 503s at 15 orders/s).
+  const retries = { RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','), DATABASE_POOL_SIZE: '4', CONSUMER_PREFETCH: '2' };
   const links = {
     postgres: await startFaultProxy({ host: '127.0.0.1', port: 5432 }, LINK_PORTS.postgres),
     rabbitmq: await startFaultProxy({ host: '127.0.0.1', port: 5672 }, LINK_PORTS.rabbitmq),
@@ -61,7 +63,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   let supervisor: NodeJS.Timeout | undefined;
   try {
     platform = await startTestPlatform(
-      { order: { ...retries, ORDER_DEADLINE_MS: '600000' }, inventory: retries, payment: retries, ledger: retries, notification: retries, auth: { DATABASE_POOL_SIZE: '3' }, psp: { DATABASE_POOL_SIZE: '3' } },
+      { order: { ...retries, ORDER_DEADLINE_MS: '600000' }, inventory: retries, payment: retries, ledger: retries, notification: retries, auth: { DATABASE_POOL_SIZE: '4', ACCESS_TOKEN_SECONDS: '3600' }, psp: { DATABASE_POOL_SIZE: '4' } },
       { replicas, pgPort: links.postgres.port, amqpPort: links.rabbitmq.port },
     );
     const running = platform;
