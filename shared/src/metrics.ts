@@ -3,12 +3,31 @@
  * duplicate, retried, dead-lettered) by event type, and HTTP request durations. Scraped from
  * GET /metrics.
  */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface ServiceMetrics {
   registry: Registry;
   messages: Counter<'event_type' | 'outcome'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
+}
+
+/**
+ * `queue_messages{queue}`: what waits in the service's own queues, asked of the broker at each
+ * scrape. Alert on a DLQ or `events.unrouted` above zero, and on a service queue that keeps
+ * growing. The labels are this service's queue names: a closed set.
+ */
+export function registerQueueDepths(metrics: ServiceMetrics, depths: () => Promise<Record<string, number>>): void {
+  new Gauge({
+    name: 'queue_messages',
+    help: 'Messages waiting in this service queue, its retry queues, its DLQ and events.unrouted',
+    labelNames: ['queue'],
+    registers: [metrics.registry],
+    async collect() {
+      const answer = await depths().catch(() => null);
+      this.reset();
+      for (const [queue, messages] of Object.entries(answer ?? {})) this.set({ queue }, messages);
+    },
+  });
 }
 
 export function createMetrics(service: string): ServiceMetrics {

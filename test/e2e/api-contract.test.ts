@@ -89,6 +89,10 @@ describe('the public API contract', () => {
     assert.ok(applied && Number(applied[1]) >= 1, 'inventory.committed counted as applied');
     assert.match(text, /^http_request_duration_seconds_count\{[^}]*route="\/orders"[^}]*\} \d+/m);
     assert.doesNotMatch(text, new RegExp(orderId), 'no per-order series');
+    // What an alert watches: the service's queue, retry queues, DLQ and events.unrouted, asked of the broker.
+    for (const queue of ['order', 'order.dlq', 'order.retry.200ms', 'events.unrouted']) {
+      assert.match(text, new RegExp(`^queue_messages\\{[^}]*queue="${queue.replace(/\./g, '\\.')}"[^}]*\\} \\d+`, 'm'), `queue_messages for ${queue}`);
+    }
     assert.equal((await api.request('GET', '/metrics')).status, 404, 'not exposed through the gateway');
   });
 

@@ -3,7 +3,7 @@
  * change on live queues; queue arguments cannot): `events.unrouted` keeps the newest 10,000
  * messages for a day (nothing is routed there now unless a binding is missing); each DLQ holds at
  * most 100,000 and then refuses more (never drops a dead letter: the failing consumer keeps the
- * message and its queue alerts through `queue_depth`). Each service queue has a delivery limit:
+ * message and its queue alerts through `queue_messages`, shared/src/metrics.ts). Each service queue has a delivery limit:
  * a message that crashes its consumer's process (so it is never acked, nacked or retried) is
  * redelivered at most that many times, then dead-lettered to the service's DLQ by the broker.
  */

@@ -7,7 +7,7 @@
  */
 import type { ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
 import { connectAmqp } from '../amqp/connect.ts';
-import { declareServiceQueue } from '../amqp/topology.ts';
+import { declareServiceQueue, dlqName, retryQueueName, UNROUTED_QUEUE } from '../amqp/topology.ts';
 import { prepareServiceQueue } from '../amqp/queue-migration.ts';
 import { sweepParked } from './parking.ts';
 import { describeError } from '../errors.ts';
@@ -44,6 +44,8 @@ export const parkedMaxWaitMs = (retryDelaysMs: readonly number[]) => retryDelays
 
 export interface RunningConsumer {
   connection: RecoveringChannelModel;
+  /** Messages waiting in the service queue, its retry queues, its DLQ and events.unrouted (for alerts). */
+  queueDepths(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -146,8 +148,20 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
   }, options.parkedSweepMs ?? 5_000);
   sweeper.unref();
 
+  const watched = [options.queue, dlqName(options.queue), UNROUTED_QUEUE, ...new Set(options.retryDelaysMs)].map((item) => (typeof item === 'number' ? retryQueueName(options.queue, item) : item));
   return {
     connection,
+    async queueDepths() {
+      const channel = await connection.createChannel();
+      channel.on('error', () => undefined);
+      try {
+        const depths: Record<string, number> = {};
+        for (const queue of watched) depths[queue] = (await channel.checkQueue(queue)).messageCount;
+        return depths;
+      } finally {
+        await channel.close().catch(() => undefined);
+      }
+    },
     async stop() {
       stopping = true;
       clearInterval(sweeper);

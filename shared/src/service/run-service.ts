@@ -10,7 +10,7 @@ import type { EventHandler } from '../consumer/handler.ts';
 import { startConsumer } from '../consumer/start-consumer.ts';
 import { createApp } from '../http/create-app.ts';
 import { eventsRouter } from '../http/events-router.ts';
-import { createMetrics, type ServiceMetrics } from '../metrics.ts';
+import { createMetrics, registerQueueDepths, type ServiceMetrics } from '../metrics.ts';
 import type { InternalAuthOptions } from '../http/internal-auth.ts';
 import { MESSAGING_PRUNE_BATCH, pruneMessaging, type MessagingRetention } from '../outbox/retention.ts';
 import { startPeriodicJob } from './periodic-job.ts';
@@ -54,6 +54,7 @@ export interface RunningService {
 export async function runService<Tx extends SqlTransaction>(service: ServiceDefinition<Tx>): Promise<RunningService> {
   const metrics = service.metrics ?? createMetrics(service.name);
   let brokerConnected = service.handlers.length === 0;
+  const handledTypes = new Set(service.handlers.map((handler) => handler.definition.type));
   const consumer =
     service.handlers.length > 0
       ? await startConsumer<Tx>({
@@ -66,10 +67,12 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
           prefetch: service.prefetch,
           ...(service.verifyPublisher ? { verifyPublisher: { self: decodeURIComponent(new URL(service.amqpUrl).username) || 'guest' } } : {}),
           logger: service.logger,
-          onOutcome: (outcome, message) => metrics.messages.inc({ event_type: String(message.properties.type ?? message.fields.routingKey), outcome }),
+          // Labels from a closed set: a type this service has no handler for is `other`.
+          onOutcome: (outcome, message) => metrics.messages.inc({ event_type: handledTypes.has(String(message.properties.type)) ? String(message.properties.type) : 'other', outcome }),
         })
       : null;
   if (consumer) {
+    registerQueueDepths(metrics, () => consumer.queueDepths());
     brokerConnected = true;
     consumer.connection.on('connect', () => (brokerConnected = true));
     consumer.connection.on('disconnect', () => (brokerConnected = false));
