@@ -38,6 +38,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const windows = { OUTBOX_RETENTION_HOURS: hours, INBOX_RETENTION_HOURS: hours, IDEMPOTENCY_RETENTION_HOURS: hours, MESSAGING_RETENTION_SWEEP_MS: String(SWEEP_MS) };
   const env: Partial<Record<ProcessName, Record<string, string>>> = Object.fromEntries(SERVICES.map((service) => [service, windows]));
   env.payment = { ...windows, INTENT_TOKEN_RETENTION_HOURS: hours, INTENT_SWEEP_INTERVAL_MS: String(SWEEP_MS) };
+  env.auth = { ACCESS_TOKEN_SECONDS: '3600' }; // the run outlasts the default five-minute token
   const platform = await startTestPlatform(env);
   try {
     const api = await signedInClient(platform);
@@ -100,8 +101,12 @@ async function tablesPastRetention(seconds: number): Promise<Record<string, { ro
       for (const [table, column] of tables) {
         const { rows } = await client.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [table]);
         if (!rows[0]?.exists) continue;
-        // An unpublished outbox row is never pruned: it counts as stale here, since nothing should be left unpublished.
-        const stale = table === 'outbox' ? `${column} IS NULL OR ${column} < now() - make_interval(secs => $1)` : table === 'parked_message' ? 'true' : `${column} < now() - make_interval(secs => $1)`;
+        const past = `${column} < now() - make_interval(secs => $1)`;
+        const stale =
+          table === 'outbox' ? `${column} IS NULL OR ${past}` // nothing may be left unpublished
+          : table === 'parked_message' ? 'true' // nothing may wait
+          : table === 'payment_intent' ? `${past} AND (card_token_encrypted IS NOT NULL OR EXISTS (SELECT 1 FROM payment p WHERE p.order_id = payment_intent.order_id AND p.status <> 'INITIATED'))` // used: gone; unused: token erased
+          : past;
         const counted = await client.query<{ rows: number; stale: number }>(`SELECT count(*)::int AS rows, (count(*) FILTER (WHERE ${stale}))::int AS stale FROM ${table}`, stale.includes('$1') ? [seconds] : []);
         result[`${service}.${table}`] = counted.rows[0] ?? { rows: 0, stale: 0 };
       }

@@ -35,13 +35,23 @@ export function refundView(refund: { id: string; paymentId: string; amountMinor:
 }
 
 /**
- * Deletes intents older than the retention, 1,000 at a time: by then their payment has long taken
- * what it needed (its method and parties are copied onto the payment, the token erased), or the
- * order they were filed for was never announced and its token must not be kept.
+ * Past the retention, 1,000 at a time: an intent whose payment has been charged (or failed) is
+ * deleted, it has nothing left to give; one no payment has used yet keeps its row (a late
+ * `inventory.reserved` must find it, and then fails the payment cleanly) but loses its card token
+ * and payer address, and goes after 30 days. Deleting those early would dead-letter the late event.
  */
 export async function pruneIntents(client: PrismaClient, retentionHours: number): Promise<number> {
-  return client.$executeRawUnsafe(
-    `DELETE FROM payment_intent WHERE order_id IN (SELECT order_id FROM payment_intent WHERE created_at < now() - make_interval(secs => $1::double precision * 3600) LIMIT 1000)`,
+  const past = 'created_at < now() - make_interval(secs => $1::double precision * 3600)';
+  const erased = await client.$executeRawUnsafe(
+    `UPDATE payment_intent SET card_token_encrypted = NULL, upi_vpa_encrypted = NULL WHERE (card_token_encrypted IS NOT NULL OR upi_vpa_encrypted IS NOT NULL) AND ${past}`,
     retentionHours,
   );
+  const deleted = await client.$executeRawUnsafe(
+    `DELETE FROM payment_intent WHERE order_id IN (
+       SELECT i.order_id FROM payment_intent i WHERE i.${past}
+          AND (EXISTS (SELECT 1 FROM payment p WHERE p.order_id = i.order_id AND p.status <> 'INITIATED') OR i.created_at < now() - interval '30 days')
+        LIMIT 1000)`,
+    retentionHours,
+  );
+  return erased + deleted;
 }
