@@ -51,10 +51,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const schedule = options.schedule ?? faultSchedule(options.seed, options.durationMs, { replicas });
   log(`${options.schedule ? 'given schedule' : `seed ${options.seed}`}: ${replicas} instances of each service, relay and API gateway; ${schedule.length} faults`);
   for (const fault of schedule) log(`fault at ${describeFault(fault)}`);
-  // Small pools: two instances of everything must stay under PostgreSQL's 100 connections. Each
-  // handler holds a connection for its transaction, so the prefetch stays below the pool (a pool
-  // of 3 under a prefetch of 6 starved HTTP requests into a storm of 503s at 15 orders/s).
-  const retries = { RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','), DATABASE_POOL_SIZE: '4', CONSUMER_PREFETCH: '2' };
+  // Two instances of everything must stay under PostgreSQL's 100 connections: pools of 6 (a
+  // standby instance uses one or two), one relay lane. Each handler holds a connection for its
+  // transaction, so the prefetch stays below the pool (a pool of 3 under a prefetch of 6 starved
+  // HTTP into a storm of 503s at 15 orders/s; a prefetch of 2 could not keep up with 15/s). The
+  // end-to-end defaults' 100–200 ms sweeps are slowed: twice over they cost real CPU here.
+  const retries = { RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','), DATABASE_POOL_SIZE: '6', CONSUMER_PREFETCH: '5' };
   const links = {
     postgres: await startFaultProxy({ host: '127.0.0.1', port: 5432 }, LINK_PORTS.postgres),
     rabbitmq: await startFaultProxy({ host: '127.0.0.1', port: 5672 }, LINK_PORTS.rabbitmq),
@@ -63,7 +65,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   let supervisor: NodeJS.Timeout | undefined;
   try {
     platform = await startTestPlatform(
-      { order: { ...retries, ORDER_DEADLINE_MS: '600000' }, inventory: retries, payment: retries, ledger: retries, notification: retries, auth: { DATABASE_POOL_SIZE: '4', ACCESS_TOKEN_SECONDS: '3600' }, psp: { DATABASE_POOL_SIZE: '4' } },
+      {
+        order: { ...retries, ORDER_DEADLINE_MS: '600000' },
+        inventory: { ...retries, SWEEP_INTERVAL_MS: '1000' },
+        payment: { ...retries, PAYMENT_SWEEP_INTERVAL_MS: '1000', INTENT_SWEEP_INTERVAL_MS: '5000' },
+        ledger: retries,
+        notification: { ...retries, NOTICE_SEND_INTERVAL_MS: '500' },
+        auth: { DATABASE_POOL_SIZE: '3', ACCESS_TOKEN_SECONDS: '3600' },
+        psp: { DATABASE_POOL_SIZE: '4', PSP_JOB_INTERVAL_MS: '250' },
+        relay: { RELAY_LANES: '1', RELAY_POLL_INTERVAL_MS: '1000' },
+      },
       { replicas, pgPort: links.postgres.port, amqpPort: links.rabbitmq.port },
     );
     const running = platform;
