@@ -13,6 +13,7 @@ import { devSecrets, type DevSecrets } from './dev-secrets.ts';
 import { applyQueuePolicies, ensureServiceUsers } from './broker-setup.ts';
 import { BROKER_SERVICES } from '../shared/src/amqp/broker-users.ts';
 import { startFaultProxy, type FaultProxy } from './faults/tcp-fault-proxy.ts';
+import { processEnvironment } from './platform-environment.ts';
 
 export const SERVICES = ['order', 'inventory', 'payment', 'ledger', 'notification', 'auth'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -25,7 +26,7 @@ export const DATABASES = [...SERVICES, 'psp'] as const;
 export type ProcessName = ServiceName | 'gateway' | 'relay' | (typeof SIMULATORS)[number];
 /** What runs as several instances when asked; the simulated outside world stays single. */
 export const REPLICATED: readonly ProcessName[] = [...SERVICES, 'gateway', 'relay'];
-type Listener = ServiceName | 'gateway' | 'psp' | 'smtp';
+export type Listener = ServiceName | 'gateway' | 'psp' | 'smtp';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OFFSET: Record<Listener, number> = { gateway: 0, order: 1, inventory: 2, payment: 3, ledger: 4, notification: 5, auth: 6, psp: 7, smtp: 8 };
@@ -106,57 +107,17 @@ export class Platform {
   }
 
   private environment(name: ProcessName): Record<string, string> {
-    const common = { AMQP_URL: this.options.amqpUrl, LOG_LEVEL: this.options.logLevel ?? 'info', INTERNAL_AUTH_SECRET: this.secrets.internalAuthSecret };
-    const own = this.options.env?.[name] ?? {};
-    if (name === 'relay') {
-      return {
-        ...common,
-        RELAY_DATABASE_URLS: BROKER_SERVICES.map((service) => this.databaseUrl(service)).join(','),
-        RELAY_AMQP_URLS: BROKER_SERVICES.map((service) => this.amqpUrlFor(service)).join(','),
-        ...own,
-      };
-    }
-    if (name === 'smtp') return { ...common, SMTP_SINK_HTTP_PORT: String(this.options.basePort + OFFSET.smtp), SMTP_SINK_PORT: String(this.smtpPort), ...own };
-    if (name === 'psp') {
-      return {
-        ...common,
-        PORT: String(this.options.basePort + OFFSET.psp),
-        DATABASE_URL: this.databaseUrl('psp'),
-        PSP_API_KEY: this.secrets.pspApiKey,
-        PSP_WEBHOOK_SECRET: this.secrets.pspWebhookSecret,
-        PSP_WEBHOOK_URL: `${this.url('payment')}/webhooks/gateway`,
-        ...own,
-      };
-    }
-    if (name === 'gateway') {
-      return {
-        ...common,
-        PORT: String(this.options.basePort),
-        REDIS_URL: this.options.redisUrl ?? 'redis://127.0.0.1:6379',
-        AUTH_URL: this.url('auth'),
-        ORDER_URL: this.url('order'),
-        INVENTORY_URL: this.url('inventory'),
-        PAYMENT_URL: this.url('payment'),
-        LEDGER_URL: this.url('ledger'),
-        NOTIFICATION_URL: this.url('notification'),
-        ...own,
-      };
-    }
-    return {
-      ...common,
-      ...((BROKER_SERVICES as readonly string[]).includes(name) ? { AMQP_URL: this.amqpUrlFor(name) } : {}),
-      PORT: String(this.options.basePort + OFFSET[name]),
-      DATABASE_URL: this.databaseUrl(name),
-      DATA_ENCRYPTION_KEYS: this.secrets.dataEncryptionKeys,
-      DATA_INDEX_KEY: this.secrets.dataIndexKey,
-      METRICS_TOKEN: this.secrets.metricsToken,
-      ...(name === 'notification' ? { SMTP_URL: `smtp://127.0.0.1:${this.smtpPort}` } : {}),
-      ...(name === 'order' || name === 'payment' ? { REDIS_URL: this.options.redisUrl ?? 'redis://127.0.0.1:6379' } : {}),
-      ...(name === 'order' ? { INVENTORY_URL: this.url('inventory'), PAYMENT_URL: this.url('payment') } : {}),
-      ...(name === 'payment' ? { CARD_ENCRYPTION_KEYS: this.secrets.cardEncryptionKeys, PSP_URL: this.url('psp'), LEDGER_URL: this.url('ledger'), ORDER_URL: this.url('order'), PSP_API_KEY: this.secrets.pspApiKey, PSP_WEBHOOK_SECRET: this.secrets.pspWebhookSecret } : {}),
-      ...(name === 'auth' ? { ADMIN_EMAIL: this.secrets.adminEmail, ADMIN_PASSWORD: this.secrets.adminPassword } : {}),
-      ...own,
-    };
+    return processEnvironment(name, {
+      amqpUrl: this.options.amqpUrl,
+      logLevel: this.options.logLevel ?? 'info',
+      redisUrl: this.options.redisUrl ?? 'redis://127.0.0.1:6379',
+      own: this.options.env?.[name] ?? {},
+      secrets: this.secrets,
+      amqpUrlFor: (service) => this.amqpUrlFor(service),
+      databaseUrl: (database) => this.databaseUrl(database),
+      url: (listener) => this.url(listener),
+      smtpPort: this.smtpPort,
+    });
   }
 
   /** Starts one process (an instance of it); `overrides` change its environment for this start only. */
