@@ -5,7 +5,10 @@
  * latency runs from that scheduled time to the moment its order.completed / order.cancelled
  * event is seen on the broker (so a slow system cannot hide its queueing: no coordinated
  * omission). In the same run it measures PostgreSQL's commit rate for an outbox-shaped
- * transaction and how many commits one order costs across the service databases.
+ * transaction, how many commits one order costs across the service databases, and the CPU
+ * milliseconds one completed order costs in each process group (/proc: every service, the relay,
+ * the gateway and its simulator, PostgreSQL's backends, the RabbitMQ node, Redis). `--json`
+ * prints the figures as JSON for tracking.
  */
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
@@ -13,14 +16,16 @@ import pg from 'pg';
 import hdr from 'hdr-histogram-js';
 import { EVENTS_EXCHANGE } from '../../shared/src/outbox/write-events.ts';
 import { OrderCancelled, OrderCompleted } from '../../shared/src/events/catalog.ts';
-import { startTestPlatform, E2E_AMQP_URL } from '../../test/e2e/support/test-platform.ts';
-import { gatewayClient } from '../../test/e2e/support/api.ts';
+import { signedInClient, startTestPlatform, E2E_AMQP_URL } from '../../test/e2e/support/test-platform.ts';
 import { databaseUrlFor, PG_URL } from '../../scripts/databases.ts';
 import { SERVICES } from '../../scripts/platform.ts';
 import { outboxCommitRate } from './commit-rate.ts';
+import { cpuByGroup, cpuSpent } from './cpu.ts';
 
-const rates = (process.argv[2] ?? '5,10,20').split(',').map(Number);
-const seconds = Number(process.argv[3] ?? 15);
+const args = process.argv.slice(2).filter((arg) => arg !== '--json');
+const asJson = process.argv.includes('--json');
+const rates = (args[0] ?? '5,10,20').split(',').map(Number);
+const seconds = Number(args[1] ?? 15);
 
 async function commitsSoFar(): Promise<number> {
   const client = new pg.Client({ connectionString: PG_URL });
@@ -33,7 +38,7 @@ async function commitsSoFar(): Promise<number> {
 
 // Production-like background work (relay polling, sweeping) rather than the tests' fast knobs.
 const platform = await startTestPlatform({ inventory: { SWEEP_INTERVAL_MS: '1000' }, relay: { RELAY_POLL_INTERVAL_MS: '1000' } });
-const api = gatewayClient(platform.url('gateway'));
+const api = await signedInClient(platform);
 const finished = new Map<string, number>();
 const spy = await amqp.connect(E2E_AMQP_URL);
 const channel = await spy.createChannel();
@@ -49,9 +54,11 @@ const productId = await api.createProduct({ stock: 1_000_000 });
 const idleStart = await commitsSoFar();
 await new Promise((resolve) => setTimeout(resolve, 5_000));
 const idleCommitsPerSecond = ((await commitsSoFar()) - idleStart) / 5;
-console.log(`platform up; ${seconds} s per rate; latency = scheduled send → order final (seen on the broker)\n`);
+(asJson ? console.error : console.log)(`platform up; ${seconds} s per rate; latency = scheduled send → order final (seen on the broker)\n`);
 const rows: string[] = [];
+const results: Array<Record<string, unknown>> = [];
 for (const rate of rates) {
+  const cpuBefore = cpuByGroup();
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 3 });
   const scheduled = new Map<string, number>();
   const total = rate * seconds;
@@ -88,15 +95,23 @@ for (const rate of rates) {
   const elapsedSeconds = (performance.now() - started) / 1000;
   const commits = (await commitsSoFar()) - commitsBefore - idleCommitsPerSecond * elapsedSeconds;
   const throughput = done / ((lastFinal - started) / 1000);
+  const cpu = [...cpuSpent(cpuBefore, cpuByGroup())].sort((a, b) => b[1] - a[1]).map(([group, ms]) => [group, ms / Math.max(1, done)] as const);
+  const cpuTotal = cpu.reduce((sum, [, ms]) => sum + ms, 0);
+  results.push({ rate, completedPerSecond: throughput, p50: histogram.getValueAtPercentile(50), p99: histogram.getValueAtPercentile(99), p999: histogram.getValueAtPercentile(99.9), commitsPerOrder: commits / Math.max(1, done), cpuMsPerOrder: Object.fromEntries(cpu), cpuMsPerOrderTotal: cpuTotal, failed, unfinished });
   rows.push(
     `${String(rate).padStart(6)}/s  ${throughput.toFixed(1).padStart(8)}/s  p50 ${String(histogram.getValueAtPercentile(50)).padStart(6)} ms  p99 ${String(histogram.getValueAtPercentile(99)).padStart(6)} ms  p99.9 ${String(histogram.getValueAtPercentile(99.9)).padStart(6)} ms  commits/order ${(commits / Math.max(1, done)).toFixed(1)}  failed ${failed} unfinished ${unfinished}`,
   );
-  console.log(rows.at(-1));
+  rows.push(`          CPU per completed order ${cpuTotal.toFixed(1)} ms: ${cpu.map(([group, ms]) => `${group} ${ms.toFixed(1)}`).join(', ')}`);
+  if (!asJson) console.log(rows.slice(-2).join('\n'));
 }
 await spy.close();
 await platform.stopAll();
 
 const commitRate = await outboxCommitRate(PG_URL, 8, 5_000);
+if (asJson) {
+  console.log(JSON.stringify({ outboxCommitsPerSecond: commitRate, idleCommitsPerSecond, results }, null, 2));
+  process.exit(0);
+}
 console.log(`\nPostgreSQL, outbox-shaped transaction (UPDATE a row + INSERT an outbox row), raw pg, 8 workers: ${Math.round(commitRate)} commits/s`);
 console.log(`background commits with no orders: ${idleCommitsPerSecond.toFixed(1)}/s (subtracted below)`);
 console.log('offered    completed    latency (scheduled send → final)');
