@@ -37,7 +37,11 @@ describe('customer e-mail over SMTP', () => {
       return found.length === 2 ? found : undefined;
     });
     assert.match(mails[1]!.subject ?? '', /Refund of 5\.00 EUR/);
-    const rows = await query<{ template: string; status: string }>('notification', 'SELECT template, status FROM notification WHERE order_id = $1 ORDER BY created_at', [paid]);
+    // Sent first, recorded after (never inside a transaction): the mail can be in the box a moment before its row says SENT.
+    const rows = await waitFor('both notices recorded as sent', async () => {
+      const found = await query<{ template: string; status: string }>('notification', 'SELECT template, status FROM notification WHERE order_id = $1 ORDER BY created_at', [paid]);
+      return found.every((row) => row.status === 'SENT') ? found : undefined;
+    });
     assert.deepEqual(rows.map((row) => [row.template, row.status]), [['order-completed', 'SENT'], ['payment-refunded', 'SENT']]);
   });
 
