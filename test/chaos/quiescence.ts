@@ -3,7 +3,7 @@ import pg from 'pg';
 import { queueInfo } from '../../scripts/broker-setup.ts';
 import { databaseUrlFor } from '../../scripts/databases.ts';
 import { PLATFORM_QUEUES } from '../../shared/src/amqp/platform-topology.ts';
-import { dlqName, retryQueueName } from '../../shared/src/amqp/topology.ts';
+import { ownedQueueNames } from '../../shared/src/amqp/topology.ts';
 import { E2E_VHOST } from '../e2e/support/test-platform.ts';
 
 /** Milliseconds from `since` until every accepted order is final, or null if not within `limitMs`. */
@@ -34,7 +34,7 @@ async function openOrders(orderIds: readonly string[]): Promise<number> {
  * a few seconds, and a retry may still be waiting out its delay).
  */
 export async function queuesLeftOver(retryDelaysMs: readonly number[]): Promise<Record<string, number>> {
-  const names = ['events.unrouted', ...PLATFORM_QUEUES.flatMap((queue) => [queue.queue, dlqName(queue.queue), ...retryDelaysMs].map((item) => (typeof item === 'number' ? retryQueueName(queue.queue, item) : item)))];
+  const names = ['events.unrouted', ...PLATFORM_QUEUES.flatMap((queue) => ownedQueueNames(queue.queue, retryDelaysMs))];
   let left: Record<string, number> = {};
   for (let waited = 0; waited <= 60_000; waited += 2_000) {
     const counts = await Promise.all(names.map(async (name) => [name, (await queueInfo(E2E_VHOST, name).catch(() => ({ messages: 0 }))).messages ?? 0] as const));

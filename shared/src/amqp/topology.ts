@@ -23,6 +23,8 @@ export interface ServiceQueue {
 
 export const dlqName = (queue: string) => `${queue}.dlq`;
 export const retryQueueName = (queue: string, delayMs: number) => `${queue}.retry.${delayMs}ms`;
+/** Every queue a service owns: its own, its DLQ and one retry queue per distinct delay. */
+export const ownedQueueNames = (queue: string, retryDelaysMs: readonly number[]) => [queue, dlqName(queue), ...[...new Set(retryDelaysMs)].map((delay) => retryQueueName(queue, delay))];
 
 /** Quorum queues: measured here to confirm persistent publishes several times faster than classic. */
 export const QUORUM = { 'x-queue-type': 'quorum' } as const;

@@ -7,7 +7,7 @@
  */
 import type { ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
 import { connectAmqp } from '../amqp/connect.ts';
-import { declareServiceQueue, dlqName, retryQueueName, UNROUTED_QUEUE } from '../amqp/topology.ts';
+import { declareServiceQueue, ownedQueueNames, UNROUTED_QUEUE } from '../amqp/topology.ts';
 import { prepareServiceQueue } from '../amqp/queue-migration.ts';
 import { sweepParked } from './parking.ts';
 import { describeError } from '../errors.ts';
@@ -148,7 +148,7 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
   }, options.parkedSweepMs ?? 5_000);
   sweeper.unref();
 
-  const watched = [options.queue, dlqName(options.queue), UNROUTED_QUEUE, ...new Set(options.retryDelaysMs)].map((item) => (typeof item === 'number' ? retryQueueName(options.queue, item) : item));
+  const watched = [...ownedQueueNames(options.queue, options.retryDelaysMs), UNROUTED_QUEUE];
   return {
     connection,
     async queueDepths() {

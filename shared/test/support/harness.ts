@@ -1,7 +1,7 @@
 /** Building blocks the backbone tests share: writing events, consuming them, running relays. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import amqp from 'amqplib';
-import { dlqName, retryQueueName } from '../../src/amqp/topology.ts';
+import { ownedQueueNames } from '../../src/amqp/topology.ts';
 import path from 'node:path';
 import { createLogger } from '../../src/logger.ts';
 import { writeEvents } from '../../src/outbox/write-events.ts';
@@ -72,7 +72,7 @@ export async function consume(db: TestbedDatabase, queue: string, handlers: Even
 export async function deleteQueues(queue: string, retryDelaysMs: readonly number[]): Promise<void> {
   const connection = await amqp.connect(AMQP_URL);
   const channel = await connection.createChannel();
-  for (const name of [queue, dlqName(queue), ...new Set(retryDelaysMs)].map((item) => (typeof item === 'number' ? retryQueueName(queue, item) : item))) {
+  for (const name of ownedQueueNames(queue, retryDelaysMs)) {
     await channel.deleteQueue(name);
   }
   await connection.close();
