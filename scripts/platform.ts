@@ -124,9 +124,12 @@ export class Platform {
   start(name: ProcessName, overrides: Record<string, string> = {}, instance = 0): void {
     const entry = ENTRY[name] ?? `services/${name}/src/main.ts`;
     const port = name in OFFSET && name !== 'smtp' ? { PORT: String(this.portOf(name as Listener, instance)) } : {};
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.environment(name), ...port, ...overrides };
+    // NODE_ARGS: extra node flags for this process (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+    const nodeArgs = env.NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
       cwd: ROOT,
-      env: { ...process.env, ...this.environment(name), ...port, ...overrides },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const stream of [child.stdout, child.stderr]) {

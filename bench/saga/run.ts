@@ -11,6 +11,7 @@
  * prints the figures as JSON for tracking.
  */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import amqp from 'amqplib';
 import pg from 'pg';
 import hdr from 'hdr-histogram-js';
@@ -18,12 +19,15 @@ import { EVENTS_EXCHANGE } from '../../shared/src/outbox/write-events.ts';
 import { OrderCancelled, OrderCompleted } from '../../shared/src/events/catalog.ts';
 import { signedInClient, startTestPlatform, E2E_AMQP_URL } from '../../test/e2e/support/test-platform.ts';
 import { databaseUrlFor, PG_URL } from '../../scripts/databases.ts';
-import { SERVICES } from '../../scripts/platform.ts';
+import { SERVICES, type ProcessName } from '../../scripts/platform.ts';
 import { outboxCommitRate } from './commit-rate.ts';
 import { cpuByGroup, cpuSpent } from './cpu.ts';
 
-const args = process.argv.slice(2).filter((arg) => arg !== '--json');
+const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const asJson = process.argv.includes('--json');
+// --profile=order,payment: those processes run with `node --cpu-prof`, profiles in bench/saga/.profiles
+const profiled = (process.argv.find((arg) => arg.startsWith('--profile='))?.slice('--profile='.length).split(',') ?? []) as ProcessName[];
+const profileEnv = Object.fromEntries(profiled.map((name) => [name, { NODE_ARGS: `--cpu-prof --cpu-prof-dir=${path.resolve('bench/saga/.profiles')}` }]));
 const rates = (args[0] ?? '5,10,20').split(',').map(Number);
 const seconds = Number(args[1] ?? 15);
 
@@ -36,8 +40,8 @@ async function commitsSoFar(): Promise<number> {
   return Number(rows[0]?.commits ?? 0);
 }
 
-// Production-like background work (relay polling, sweeping) rather than the tests' fast knobs.
-const platform = await startTestPlatform({ inventory: { SWEEP_INTERVAL_MS: '1000' }, relay: { RELAY_POLL_INTERVAL_MS: '1000' } });
+// The services' own timings (relay polling, sweeps, retry delays), not the tests' fast knobs.
+const platform = await startTestPlatform(profileEnv, { productionTimings: true });
 const api = await signedInClient(platform);
 const finished = new Map<string, number>();
 const spy = await amqp.connect(E2E_AMQP_URL);

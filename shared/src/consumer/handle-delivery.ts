@@ -33,6 +33,8 @@ export interface DeliveryContext<Tx extends SqlTransaction> {
   verifyPublisher?: PublisherCheck | undefined;
   /** Told when a message failed because a dependency is down (the consumer may pause). */
   onOutage?: () => Promise<void>;
+  /** Told of every batch of two or more: its size, and whether it committed or was split up. */
+  onBatch?: (size: number, committed: boolean) => void;
 }
 
 export type Outcome = 'applied' | 'duplicate' | 'parked' | 'retried' | 'dead-lettered';
@@ -101,7 +103,7 @@ async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>
 }
 
 /** The subject's next parked message, if any, goes back to the queue; on failure the sweeper sends it. */
-async function sendNextInLine<Tx extends SqlTransaction>(context: DeliveryContext<Tx>, channel: ConfirmChannel, subject: string): Promise<void> {
+export async function sendNextInLine<Tx extends SqlTransaction>(context: DeliveryContext<Tx>, channel: ConfirmChannel, subject: string): Promise<void> {
   await sendNextParked(context.transaction, { queue: context.queue, channel, self: context.verifyPublisher?.self }, subject).catch((error: unknown) =>
     context.logger.warn({ err: describeError(error), subject }, 'parked message not sent back yet; the sweeper will'),
   );

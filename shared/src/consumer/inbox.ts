@@ -15,3 +15,17 @@ export async function recordInInbox(tx: SqlTransaction, consumer: string, messag
   );
   return inserted === 1;
 }
+
+/** A batch's inbox rows in one statement: returns the ids newly recorded (the rest were applied before). */
+export async function recordAllInInbox(tx: SqlTransaction, consumer: string, messages: ReadonlyArray<{ id: string; type: string }>): Promise<Set<string>> {
+  if (messages.length === 0) return new Set();
+  const rows = await tx.$queryRawUnsafe<Array<{ message_id: string }>>(
+    `INSERT INTO inbox (consumer, message_id, event_type)
+     SELECT $1, message_id, event_type FROM unnest($2::text[], $3::text[]) AS m(message_id, event_type)
+     ON CONFLICT DO NOTHING RETURNING message_id`,
+    consumer,
+    messages.map((message) => message.id),
+    messages.map((message) => message.type),
+  );
+  return new Set(rows.map((row) => row.message_id));
+}

@@ -13,9 +13,10 @@ import { sweepParked } from './parking.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
-import { handleDelivery, readEnvelope, type DeliveryContext, type Outcome } from './handle-delivery.ts';
+import { readEnvelope, type DeliveryContext, type Outcome } from './handle-delivery.ts';
+import { handleBatch, type Delivery } from './handle-batch.ts';
+import { BatchScheduler } from './batch-scheduler.ts';
 import type { EventHandler } from './handler.ts';
-import { KeyedSerial } from './keyed-serial.ts';
 import type { PublisherCheck } from './publisher-check.ts';
 
 export interface ConsumerOptions<Tx extends SqlTransaction> {
@@ -28,9 +29,15 @@ export interface ConsumerOptions<Tx extends SqlTransaction> {
   transaction: <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
   retryDelaysMs: readonly number[];
   prefetch?: number;
+  /** Most messages applied in one transaction (1: one at a time). */
+  batchSize?: number;
+  /** Batches (transactions) running at once; each holds a pooled connection. */
+  concurrency?: number;
   logger: Logger;
   /** When set, only events from the broker user that owns their type are applied. */
   verifyPublisher?: PublisherCheck;
+  /** Observes every batch of two or more: its size, committed or split (metrics, tests). */
+  onBatch?: (size: number, committed: boolean) => void;
   /** Observes every outcome (metrics, tests). */
   onOutcome?: (outcome: Outcome, message: ConsumeMessage) => void;
   /** How often a paused consumer asks whether its database answers again. */
@@ -46,6 +53,8 @@ export interface RunningConsumer {
   connection: RecoveringChannelModel;
   /** Messages waiting in the service queue, its retry queues, its DLQ and events.unrouted (for alerts). */
   queueDepths(): Promise<Record<string, number>>;
+  /** Messages this consumer holds: being applied, or waiting for a batch. */
+  held(): number;
   stop(): Promise<void>;
 }
 
@@ -58,9 +67,17 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
     transaction: options.transaction,
     logger: options.logger,
     verifyPublisher: options.verifyPublisher,
+    onBatch: options.onBatch,
   };
-  const serial = new KeyedSerial();
-  const inFlight = new Set<Promise<void>>();
+  type Held = Delivery & { key: string; channel: ConfirmChannel };
+  const report = (outcome: Outcome, message: ConsumeMessage) => options.onOutcome?.(outcome, message);
+  const batches = new BatchScheduler<Held>({
+    maxBatch: options.batchSize ?? 50,
+    concurrency: options.concurrency ?? 2,
+    keyOf: (held) => held.key,
+    compatible: (first, held) => first.channel === held.channel,
+    run: (batch) => handleBatch(context, batch[0]!.channel, batch, report),
+  });
   let stopping = false;
   let current: ConfirmChannel | null = null;
   let consumerTag: string | null = null;
@@ -74,24 +91,9 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
       // an earlier event of the same aggregate is still being applied here).
       if (stopping) return;
       const envelope = readEnvelope(message);
+      // Serialized per aggregate; unreadable messages each on their own.
       const key = envelope instanceof Error ? `invalid:${message.fields.deliveryTag}` : envelope.subject;
-      const task = serial
-        .run(key, async () => {
-          const outcome = await handleDelivery(context, channel, message, envelope);
-          options.onOutcome?.(outcome, message);
-        })
-        .catch((error: unknown) => {
-          // Neither applied nor routed (e.g. the broker refused the retry copy). Give it back
-          // now: on a live channel an unsettled message would sit in flight for ever.
-          options.logger.warn({ err: describeError(error) }, 'delivery not settled; requeued');
-          try {
-            channel.nack(message, false, true);
-          } catch {
-            // the channel is gone: the broker requeues everything it had in flight
-          }
-        });
-      inFlight.add(task);
-      void task.finally(() => inFlight.delete(task));
+      batches.add({ message, envelope, key, channel });
     });
     consumerTag = tag;
   };
@@ -162,10 +164,11 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
         await channel.close().catch(() => undefined);
       }
     },
+    held: () => batches.size,
     async stop() {
       stopping = true;
       clearInterval(sweeper);
-      await Promise.allSettled([...inFlight]);
+      await batches.drain();
       await connection.close().catch(() => undefined);
     },
   };

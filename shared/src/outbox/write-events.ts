@@ -19,8 +19,14 @@ export interface WriteOptions {
  * which PostgreSQL delivers at commit (never for a rollback) to wake the relay.
  */
 export async function writeEvents(tx: SqlTransaction, events: readonly NewEvent[], options: WriteOptions): Promise<Envelope[]> {
-  if (events.length === 0) return [];
   const envelopes = events.map((event) => createEnvelope(options.source, event, options.cause, options.correlationId));
+  await insertEnvelopes(tx, envelopes);
+  return envelopes;
+}
+
+/** The outbox rows for envelopes already made (a batch of handlers writes all of theirs at once). */
+export async function insertEnvelopes(tx: SqlTransaction, envelopes: readonly Envelope[]): Promise<void> {
+  if (envelopes.length === 0) return;
   await tx.$executeRawUnsafe(
     `WITH inserted AS (
        INSERT INTO outbox (event_id, aggregate_id, partition_key, exchange, routing_key, envelope)
@@ -34,7 +40,20 @@ export async function writeEvents(tx: SqlTransaction, events: readonly NewEvent[
     envelopes.map((envelope) => envelope.type),
     envelopes.map((envelope) => JSON.stringify(envelope)),
   );
-  return envelopes;
+}
+
+/**
+ * Collects the events of several handlers in one transaction and writes them in one statement
+ * (`flush`, before commit). The outbox's seq order is the order they were published in.
+ */
+export function bufferedOutbox(tx: SqlTransaction) {
+  const envelopes: Envelope[] = [];
+  return {
+    publisher: (options: WriteOptions) => async (events: readonly NewEvent[]) => {
+      envelopes.push(...events.map((event) => createEnvelope(options.source, event, options.cause, options.correlationId)));
+    },
+    flush: () => insertEnvelopes(tx, envelopes.splice(0)),
+  };
 }
 
 /** `publish` for a use case: writes its events into this transaction's outbox. */

@@ -13,11 +13,17 @@ export const baseServiceConfig = z.object({
   AMQP_URL: configParts.amqpUrl,
   LOG_LEVEL: configParts.logLevel,
   RETRY_DELAYS_MS: configParts.msList.default([...DEFAULT_RETRY_DELAYS_MS]),
-  // Handlers each hold a pooled connection for their transaction: keep the pool larger than the
-  // prefetch (HTTP requests need connections too). 5 services × 10 stays well under PostgreSQL's
-  // default 100 connections, with room for the relay, a second platform and the tests.
+  // Each running batch of messages holds a pooled connection for its transaction: keep the pool
+  // larger than CONSUMER_CONCURRENCY (HTTP requests need connections too). 5 services × 10 stays
+  // well under PostgreSQL's default 100 connections, with room for the relay, a second platform
+  // and the tests.
   DATABASE_POOL_SIZE: configParts.positiveInt.default(10),
-  CONSUMER_PREFETCH: configParts.positiveInt.default(6),
+  // Messages held unacked: what the next batches are formed from.
+  CONSUMER_PREFETCH: configParts.positiveInt.default(50),
+  /** Most messages applied in one transaction (1: one at a time, as before batching). */
+  CONSUMER_BATCH_SIZE: configParts.positiveInt.default(50),
+  /** Batches applied at once (each one transaction on its own connection). */
+  CONSUMER_CONCURRENCY: configParts.positiveInt.default(2),
   /** Signs and verifies every service-to-service HTTP call (see http/internal-auth.ts). */
   INTERNAL_AUTH_SECRET: configParts.secret,
   /** Lets a Prometheus scraper read /metrics with a bearer token. */
@@ -65,6 +71,8 @@ export function runtimeFrom(config: BaseConfig) {
     amqpUrl: config.AMQP_URL,
     retryDelaysMs: config.RETRY_DELAYS_MS,
     prefetch: config.CONSUMER_PREFETCH,
+    batchSize: config.CONSUMER_BATCH_SIZE,
+    concurrency: config.CONSUMER_CONCURRENCY,
     internalAuth: { secret: config.INTERNAL_AUTH_SECRET, metricsToken: config.METRICS_TOKEN },
     verifyPublisher: config.AMQP_VERIFY_PUBLISHER === '1',
     retention: { outboxHours: config.OUTBOX_RETENTION_HOURS, inboxHours: config.INBOX_RETENTION_HOURS, historyDays: config.EVENT_HISTORY_RETENTION_DAYS, sweepMs: config.MESSAGING_RETENTION_SWEEP_MS },

@@ -35,6 +35,9 @@ export interface ServiceDefinition<Tx extends SqlTransaction> {
   handlers: readonly EventHandler<Tx>[];
   retryDelaysMs: readonly number[];
   prefetch: number;
+  /** Most messages per transaction, and transactions at once (the consumer's defaults when unset). */
+  batchSize?: number;
+  concurrency?: number;
   /** Every route but /health and /ready answers only calls signed by another service. */
   internalAuth: InternalAuthOptions;
   /** Accept an event only when the broker-validated publisher owns its type. */
@@ -65,6 +68,8 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
           transaction: (work) => service.db.transaction(work),
           retryDelaysMs: service.retryDelaysMs,
           prefetch: service.prefetch,
+          ...(service.batchSize ? { batchSize: service.batchSize } : {}),
+          ...(service.concurrency ? { concurrency: service.concurrency } : {}),
           ...(service.verifyPublisher ? { verifyPublisher: { self: decodeURIComponent(new URL(service.amqpUrl).username) || 'guest' } } : {}),
           logger: service.logger,
           // Labels from a closed set: a type this service has no handler for is `other`.

@@ -1,18 +1,19 @@
 /** Building blocks the backbone tests share: writing events, consuming them, running relays. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import amqp from 'amqplib';
 import { ownedQueueNames } from '../../src/amqp/topology.ts';
 import path from 'node:path';
 import { createLogger } from '../../src/logger.ts';
 import { writeEvents } from '../../src/outbox/write-events.ts';
 import { on, type EventHandler } from '../../src/consumer/handler.ts';
-import { startConsumer, type RunningConsumer } from '../../src/consumer/start-consumer.ts';
+import { startConsumer, type ConsumerOptions, type RunningConsumer } from '../../src/consumer/start-consumer.ts';
 import type { Outcome } from '../../src/consumer/handle-delivery.ts';
 import type { uniqueCounterEvent } from './test-events.ts';
 import { ConfirmPublisher } from '../../src/amqp/confirm-publisher.ts';
 import { OutboxRelay } from '../../src/outbox/relay.ts';
 import { AMQP_URL } from './env.ts';
-import type { TestbedClient, TestbedDatabase } from './testbed-db.ts';
+import { createTestbedDatabase, type TestbedClient, type TestbedDatabase } from './testbed-db.ts';
 
 type Counted = ReturnType<typeof uniqueCounterEvent>;
 type Tx = Parameters<Parameters<TestbedClient['$transaction']>[0]>[0];
@@ -43,7 +44,7 @@ export interface ConsumerHandle extends RunningConsumer {
   outcomes: Outcome[];
 }
 
-export async function consume(db: TestbedDatabase, queue: string, handlers: EventHandler<Tx>[], retryDelaysMs: number[] = [50, 100, 200], options: { parkedSweepMs?: number } = {}): Promise<ConsumerHandle> {
+export async function consume(db: TestbedDatabase, queue: string, handlers: EventHandler<Tx>[], retryDelaysMs: number[] = [50, 100, 200], options: Pick<ConsumerOptions<Tx>, 'parkedSweepMs' | 'concurrency' | 'batchSize' | 'onBatch'> = {}): Promise<ConsumerHandle> {
   const outcomes: Outcome[] = [];
   const running = await startConsumer<Tx>({
     amqpUrl: AMQP_URL,
@@ -117,4 +118,18 @@ export function spawnRelay(databaseUrl: string, env: Record<string, string> = {}
 
 export async function effectsOf(prisma: TestbedClient, consumer: string) {
   return prisma.appliedEffect.findMany({ where: { consumer }, orderBy: { id: 'asc' } });
+}
+
+/** For a suite: a fresh testbed database with an in-process relay over it, made before its tests and ended after. */
+export function testbedForSuite(): { db: TestbedDatabase } {
+  const suite = {} as { db: TestbedDatabase; relay: Awaited<ReturnType<typeof startRelay>> };
+  before(async () => {
+    suite.db = await createTestbedDatabase();
+    suite.relay = await startRelay(suite.db.url);
+  });
+  after(async () => {
+    await suite.relay?.stop();
+    await suite.db?.drop();
+  });
+  return suite;
 }

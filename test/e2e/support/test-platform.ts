@@ -50,6 +50,8 @@ export interface Topology {
   replicas?: number;
   pgPort?: number;
   amqpPort?: number;
+  /** The services' own timings (retry delays, sweep and poll intervals) instead of the tests' fast ones: for benchmarks. */
+  productionTimings?: boolean;
 }
 
 export async function startTestPlatform(env: Partial<Record<ProcessName, Record<string, string>>> = {}, topology: Topology = {}): Promise<TestPlatform> {
@@ -62,6 +64,7 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
   const logFile = path.join(LOG_DIR, `${path.basename(process.argv[1] ?? 'e2e', '.ts')}.log`);
   writeFileSync(logFile, '');
   const fast = { RETRY_DELAYS_MS: '200,500,1000' };
+  const quick = (settings: Record<string, string>): Record<string, string> => (topology.productionTimings ? {} : settings);
   const platform = new Platform({
     basePort: 18080,
     databasePrefix: PREFIX,
@@ -70,17 +73,17 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
     pgPort: topology.pgPort,
     logLevel: process.env.E2E_LOG_LEVEL ?? 'warn',
     env: {
-      order: { ...fast, ...env.order },
-      inventory: { ...fast, SWEEP_INTERVAL_MS: '200', ...env.inventory },
-      payment: { ...fast, INTENT_SWEEP_INTERVAL_MS: '500', PAYMENT_SWEEP_INTERVAL_MS: '200', PSP_TIMEOUT_MS: '4000', PSP_BREAKER_HALF_OPEN_MS: '1000', ...env.payment },
+      order: { ...quick(fast), ...env.order },
+      inventory: { ...quick({ ...fast, SWEEP_INTERVAL_MS: '200' }), ...env.inventory },
+      payment: { ...quick({ ...fast, INTENT_SWEEP_INTERVAL_MS: '500', PAYMENT_SWEEP_INTERVAL_MS: '200', PSP_TIMEOUT_MS: '4000', PSP_BREAKER_HALF_OPEN_MS: '1000' }), ...env.payment },
       // The gateway simulator: a 2.5 s "slow" card, asynchronous cards confirmed after a second.
-      psp: { PSP_SLOW_CARD_MS: '2500', PSP_ASYNC_DELAY_MS: '1000', PSP_JOB_INTERVAL_MS: '100', ...env.psp },
-      ledger: { ...fast, ...env.ledger },
-      notification: { ...fast, NOTICE_SEND_INTERVAL_MS: '200', ...env.notification },
+      psp: { PSP_SLOW_CARD_MS: '2500', ...quick({ PSP_ASYNC_DELAY_MS: '1000', PSP_JOB_INTERVAL_MS: '100' }), ...env.psp },
+      ledger: { ...quick(fast), ...env.ledger },
+      notification: { ...quick({ ...fast, NOTICE_SEND_INTERVAL_MS: '200' }), ...env.notification },
       // A cheaper bcrypt: tests log in often; production keeps the default cost.
       auth: { BCRYPT_COST: '6', ...env.auth },
       gateway: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_CLIENT_PER_SECOND: '100000', RATE_LIMIT_ORDERS_PER_SECOND: '100000', RATE_LIMIT_TOKEN_PER_MINUTE: '100000', CORS_ORIGINS: 'https://shop.example', ...env.gateway },
-      relay: { RELAY_POLL_INTERVAL_MS: '200', ...env.relay },
+      relay: { ...quick({ RELAY_POLL_INTERVAL_MS: '200' }), ...env.relay },
     },
     onLine: (name, line) => {
       const formatted = formatLine(name, line);
