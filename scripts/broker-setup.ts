@@ -10,7 +10,7 @@ import { QUEUE_POLICIES } from '../shared/src/amqp/queue-policies.ts';
 const MANAGEMENT_URL = new URL(process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672');
 const authorization = `Basic ${Buffer.from(`${decodeURIComponent(MANAGEMENT_URL.username)}:${decodeURIComponent(MANAGEMENT_URL.password)}`).toString('base64')}`;
 
-async function api(method: string, path: string, body?: unknown): Promise<Response> {
+export async function api(method: string, path: string, body?: unknown): Promise<Response> {
   return fetch(`${MANAGEMENT_URL.origin}/api${path}`, {
     method,
     headers: { authorization, 'content-type': 'application/json' },
