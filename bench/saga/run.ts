@@ -49,8 +49,9 @@ for (const rate of rates) {
   const done = Math.max(1, latency.count);
   const elapsedSeconds = (performance.now() - started) / 1000;
   const commitsPerOrder = ((await commitsSoFar()) - before.commits - idleCommitsPerSecond * elapsedSeconds) / done;
-  const messagesPerOrder = ((await brokerMessagesSoFar()) - before.messages) / done;
   const cpu = [...cpuSpent(before.cpu, cpuByGroup())].sort((a, b) => b[1] - a[1]).map(([group, ms]) => [group, ms / done] as const);
+  await new Promise((resolve) => setTimeout(resolve, 6_000)); // the broker's counters are sampled every 5 s
+  const messagesPerOrder = ((await brokerMessagesSoFar()) - before.messages) / done;
   const cpuTotal = cpu.reduce((sum, [, ms]) => sum + ms, 0);
   const completedPerSecond = latency.count / ((latency.lastFinal - started) / 1000);
   results.push({ rate, completedPerSecond, p50: latency.p50, p99: latency.p99, p999: latency.p999, commitsPerOrder, messagesPerOrder, cpuMsPerOrder: Object.fromEntries(cpu), cpuMsPerOrderTotal: cpuTotal, failed, unfinished: latency.unfinished });

@@ -1,12 +1,12 @@
 import { decryptNullable, type FieldCipher } from '@platform/shared/crypto/field-cipher';
 import type { Payment, PaymentMethodKind, PaymentStatus, PaymentStore, Refund } from '../domain/ports.ts';
 import type { Tx } from './database.ts';
+import { insertHistory, insertPaymentRow, selectPayment, updatePaymentStatus, type PaymentRow } from './payment-sql.ts';
 
 const CARD_TOKEN = 'payment_intent.card_token';
 const UPI_VPA = 'payment_intent.upi_vpa';
 const REFUND_SWEEP_GRACE_MS = 30_000;
 
-type PaymentRow = Awaited<ReturnType<Tx['payment']['findUniqueOrThrow']>>;
 const asPayment = (row: PaymentRow): Payment => ({
   id: row.id,
   orderId: row.orderId,
@@ -27,7 +27,7 @@ const asPayment = (row: PaymentRow): Payment => ({
 });
 
 export function paymentStore(tx: Tx, cipher: FieldCipher): PaymentStore {
-  const history = (paymentId: string, status: string, detail?: string) => tx.paymentStateChange.create({ data: { paymentId, status, detail: detail ?? null } });
+  const history = (paymentId: string, status: string, detail?: string) => insertHistory(tx, paymentId, status, detail ?? null);
   return {
     async saveIntent(intent) {
       await tx.$executeRawUnsafe(
@@ -41,47 +41,42 @@ export function paymentStore(tx: Tx, cipher: FieldCipher): PaymentStore {
       );
     },
     async findIntent(orderId) {
-      const row = await tx.paymentIntent.findUnique({ where: { orderId } });
-      return row && { orderId: row.orderId, method: row.method as PaymentMethodKind, customerId: row.customerId, merchantId: row.merchantId, cardToken: decryptNullable(cipher, row.cardTokenEncrypted, CARD_TOKEN), upiVpa: decryptNullable(cipher, row.upiVpaEncrypted, UPI_VPA) };
+      const rows = await tx.$queryRawUnsafe<Array<{ orderId: string; method: string; customerId: string | null; merchantId: string | null; cardTokenEncrypted: string | null; upiVpaEncrypted: string | null }>>(
+        'SELECT order_id::text AS "orderId", method, customer_id::text AS "customerId", merchant_id::text AS "merchantId", card_token_encrypted AS "cardTokenEncrypted", upi_vpa_encrypted AS "upiVpaEncrypted" FROM payment_intent WHERE order_id = $1::uuid',
+        orderId,
+      );
+      const row = rows[0];
+      return row ? { orderId: row.orderId, method: row.method as PaymentMethodKind, customerId: row.customerId, merchantId: row.merchantId, cardToken: decryptNullable(cipher, row.cardTokenEncrypted, CARD_TOKEN), upiVpa: decryptNullable(cipher, row.upiVpaEncrypted, UPI_VPA) } : null;
     },
     async eraseIntentSecrets(orderId) {
-      await tx.paymentIntent.updateMany({ where: { orderId }, data: { cardTokenEncrypted: null, upiVpaEncrypted: null } });
+      await tx.$executeRawUnsafe('UPDATE payment_intent SET card_token_encrypted = NULL, upi_vpa_encrypted = NULL WHERE order_id = $1::uuid', orderId);
     },
     async findPayment(orderId) {
-      const row = await tx.payment.findUnique({ where: { orderId } });
-      return row && asPayment(row);
+      const row = await selectPayment(tx, 'order_id', orderId);
+      return row ? asPayment(row) : null;
     },
     async findPaymentById(paymentId, options) {
       if (options?.lock) await tx.$queryRawUnsafe('SELECT 1 FROM payment WHERE id = $1::uuid FOR UPDATE', paymentId);
-      const row = await tx.payment.findUnique({ where: { id: paymentId } });
-      return row && asPayment(row);
+      const row = await selectPayment(tx, 'id', paymentId);
+      return row ? asPayment(row) : null;
     },
     async insertPayment(payment, nextAttemptAt) {
-      const { trace, ...fields } = payment;
-      await tx.payment.create({ data: { ...fields, ...trace, nextAttemptAt } });
+      await insertPaymentRow(tx, payment, nextAttemptAt);
       await history(payment.id, payment.status);
     },
     async transition(paymentId, from, to, change) {
-      const { count } = await tx.payment.updateMany({
-        where: { id: paymentId, status: { in: [...from] } },
-        data: {
-          status: to,
-          ...(change.chargeId !== undefined && change.chargeId !== null ? { chargeId: change.chargeId } : {}),
-          ...(change.failureReason !== undefined ? { failureReason: change.failureReason } : {}),
-          ...(change.nextAttemptAt !== undefined ? { nextAttemptAt: change.nextAttemptAt } : {}),
-        },
-      });
+      const count = (await updatePaymentStatus(tx, paymentId, from, to, change)) ? 1 : 0;
       if (count === 1) await history(paymentId, to, change.detail);
       return count === 1;
     },
     async setMethodSummary(paymentId, summary) {
-      await tx.payment.update({ where: { id: paymentId }, data: { methodSummary: summary } });
+      await tx.$executeRawUnsafe('UPDATE payment SET method_summary = $2, updated_at = now() WHERE id = $1::uuid', paymentId, summary);
     },
     async scheduleAttempt(paymentId, nextAttemptAt) {
-      await tx.payment.updateMany({ where: { id: paymentId, status: { in: ['INITIATED', 'PENDING'] } }, data: { nextAttemptAt, attempts: { increment: 1 } } });
+      await tx.$executeRawUnsafe("UPDATE payment SET next_attempt_at = $2, attempts = attempts + 1, updated_at = now() WHERE id = $1::uuid AND status IN ('INITIATED', 'PENDING')", paymentId, nextAttemptAt);
     },
     async recordGatewayCall(paymentId, call) {
-      await tx.gatewayCall.create({ data: { paymentId, ...call } });
+      await tx.$executeRawUnsafe('INSERT INTO gateway_call (payment_id, kind, idempotency_key, outcome, reference) VALUES ($1::uuid, $2, $3, $4, $5)', paymentId, call.kind, call.idempotencyKey, call.outcome, call.reference);
     },
     async rememberWebhookEvent(id, type) {
       return (await tx.$executeRawUnsafe('INSERT INTO gateway_webhook_event (id, type) VALUES ($1, $2) ON CONFLICT DO NOTHING', id, type)) === 1;
