@@ -55,8 +55,11 @@ describe('consumers apply many messages per transaction', () => {
       assert.deepEqual(effects.map((row) => row.sequence).sort((a, b) => a - b), [0, 1, 2, 3, 4, 6, 7, 8, 9]);
       assert.equal(new Set(effects.map((row) => row.eventId)).size, 9, 'each applied once');
       assert.ok(gated.batches.some((batch) => !batch.committed && batch.size === 9), `the nine held messages were tried as one batch and split: ${JSON.stringify(gated.batches)}`);
-      assert.equal(consumer.outcomes.filter((outcome) => outcome === 'applied').length, 9);
-      assert.equal(consumer.outcomes.filter((outcome) => outcome === 'dead-lettered').length, 1);
+      // Outcomes are reported after the effect committed or the DLQ copy was confirmed: wait for them.
+      const count = (outcome: string) => consumer.outcomes.filter((seen) => seen === outcome).length;
+      await waitFor('every outcome reported', async () => count('applied') + count('dead-lettered') === 10);
+      assert.equal(count('applied'), 9);
+      assert.equal(count('dead-lettered'), 1);
     } finally {
       await consumer.stop();
     }

@@ -109,4 +109,26 @@ describe('one aggregate waits for its own retried event, no one else does', () =
       await consumer.stop();
     }
   });
+  it('when a head was applied by the instance that took over the queue, then its subject is freed at the next sweep, not after the retry budget', async () => {
+    const counted = uniqueCounterEvent();
+    const queue = uniqueName('q_park_phantom');
+    const behind = createEnvelope(SOURCE, { definition: counted, subject: 'taken-over', data: { sequence: 2 } });
+    const appliedElsewhere = crypto.randomUUID();
+    // The old instance recorded its message as retried after its channel closed; the new one had
+    // already applied the redelivery (its inbox row). The retry budget here is an hour.
+    await db.prisma.inboxMessage.create({ data: { consumer: queue, messageId: appliedElsewhere, eventType: counted.type } });
+    await db.prisma.parkedMessage.createMany({
+      data: [
+        { consumer: queue, subject: 'taken-over', messageId: appliedElsewhere, eventType: counted.type, content: null, parkedAt: new Date(Date.now() - 10_000) },
+        { consumer: queue, subject: 'taken-over', messageId: behind.id, eventType: counted.type, content: JSON.stringify(behind), parkedAt: new Date(Date.now() - 10_000) },
+      ],
+    });
+    const consumer = await consume(db, queue, [handlerFailingFor(queue, counted, { subject: '-', sequence: 0, now: () => false })], [3_600_000], { parkedSweepMs: 200 });
+    try {
+      await waitFor('the event behind it applied', async () => (await sequencesOf(db.prisma, queue, 'taken-over')).length === 1, 10_000);
+      await waitFor('the parking lot to empty', async () => (await db.prisma.parkedMessage.count({ where: { consumer: queue } })) === 0);
+    } finally {
+      await consumer.stop();
+    }
+  });
 });

@@ -82,6 +82,7 @@ const wallet = ledgerWallet(config.LEDGER_URL, signedFetch, config.PSP_TIMEOUT_M
 // One attempt's whole budget: three calls with their timeouts and backoff. The sweeper waits this long first.
 const attemptBudgetMs = config.PSP_TIMEOUT_MS * 3 + 2_000;
 const services: PaymentServices = {
+  read: (work) => work(paymentStore(db.client, cipher)),
   transaction: (work, trace) => db.transaction((tx) => work({ store: paymentStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/payment', ...publishingOptions(trace) }) })),
   gatewayFor: (method) => (method === 'WALLET' ? wallet : gateway),
   methodFor: paymentMethods(vault, config.UPI_COLLECT_EXPIRY_SECONDS, () => new Date()),

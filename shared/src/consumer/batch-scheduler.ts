@@ -27,6 +27,14 @@ export class BatchScheduler<T> {
     this.pump();
   }
 
+  /**
+   * Forgets what has not started and `which` picks (messages of a closed channel: the broker
+   * redelivers them, and applying them here would only race the instance that now has them).
+   */
+  discard(which: (item: T) => boolean): void {
+    this.pending = this.pending.filter((item) => !which(item));
+  }
+
   /** Forgets what has not started (a stopping consumer leaves it unacked) and waits for what runs. */
   async drain(): Promise<void> {
     this.pending = [];

@@ -41,7 +41,7 @@ type Report = (outcome: Outcome, message: ConsumeMessage) => void;
 export async function handleBatch<Tx extends SqlTransaction>(context: DeliveryContext<Tx>, channel: ConfirmChannel, deliveries: readonly Delivery[], report: Report): Promise<void> {
   const handleAlone = async ({ message, envelope }: Delivery) => {
     try {
-      report(await handleDelivery(context, channel, message, envelope), message);
+      await handleDelivery(context, channel, message, envelope, (outcome) => report(outcome, message));
     } catch (error) {
       // Neither applied nor routed (e.g. the broker refused the retry copy). Give it back now:
       // on a live channel an unsettled message would sit in flight for ever.
@@ -76,13 +76,14 @@ export async function handleBatch<Tx extends SqlTransaction>(context: DeliveryCo
   try {
     for (const item of ready) channel.ack(item.message);
   } catch {
-    return; // the channel closed: the broker redelivers, the inbox answers duplicate
+    // The channel closed: the broker redelivers and the inbox answers duplicate. What the
+    // commit started still follows (after-commit work; the next parked messages, or the sweeper).
   }
+  ready.forEach((item, index) => report(applied.outcomes[index]!, item.message));
   for (const task of applied.committed) {
     task().catch((error: unknown) => context.logger.warn({ err: describeError(error) }, 'after-commit work failed; its sweeper finishes it'));
   }
   for (const subject of applied.released) await sendNextInLine(context, channel, subject);
-  ready.forEach((item, index) => report(applied.outcomes[index]!, item.message));
 }
 
 /** What can be applied: a known type, valid data, an authenticated publisher. Anything else goes alone. */

@@ -44,6 +44,8 @@ export async function handleDelivery<Tx extends SqlTransaction>(
   channel: ConfirmChannel,
   message: ConsumeMessage,
   envelope: Envelope | AppError,
+  /** Told the outcome as soon as the message is settled, before the follow-up (sending its subject's next parked message). */
+  settled: (outcome: Outcome) => void = () => undefined,
 ): Promise<Outcome> {
   const messageId = message.properties.messageId as string | undefined;
   const logFields = envelope instanceof AppError ? { messageId } : { messageId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationid };
@@ -55,12 +57,13 @@ export async function handleDelivery<Tx extends SqlTransaction>(
       if (context.verifyPublisher) publisher = authenticatePublisher(envelope, message, context.verifyPublisher);
       applied = await applyOnce(context, envelope, message.content.toString('utf8'), publisher);
     } catch (error) {
-      return routeFailure(context, channel, message, envelope, error, publisher);
+      return routeFailure(context, channel, message, envelope, error, publisher, settled);
     }
     // Outside the try: an ack lost with its channel is not a handler failure. The effect is
     // committed; the broker redelivers and the inbox skips it.
     channel.ack(message);
     context.logger.debug({ outcome: applied.outcome }, 'message handled');
+    settled(applied.outcome);
     if (applied.released && !(envelope instanceof AppError)) await sendNextInLine(context, channel, envelope.subject);
     return applied.outcome;
   });
@@ -116,6 +119,7 @@ async function routeFailure<Tx extends SqlTransaction>(
   envelope: Envelope | AppError,
   error: unknown,
   publisher: string | undefined,
+  settled: (outcome: Outcome) => void,
 ): Promise<Outcome> {
   const subjectOf = envelope instanceof AppError ? undefined : envelope;
   const attempt = attemptOf(message);
@@ -133,6 +137,7 @@ async function routeFailure<Tx extends SqlTransaction>(
     const expiration = String(Math.round(retryDelay * (RETRY_JITTER_FLOOR + (1 - RETRY_JITTER_FLOOR) * Math.random())));
     await sendConfirmed(channel, retryQueueName(context.queue, retryDelay), message.content, { ...properties, expiration, headers: carriedHeaders(properties, message, context.queue, { [HEADERS.attempt]: attempt + 1, [HEADERS.failureReason]: reason }) });
     channel.ack(message);
+    settled('retried');
     return 'retried';
   }
   const kind: FailureKind = invalid ? 'invalid' : isAppError(error) && error.kind === 'unauthorized' ? 'unauthenticated' : isPermanent(error) ? 'permanent' : 'retries-exhausted';
@@ -147,6 +152,7 @@ async function routeFailure<Tx extends SqlTransaction>(
     }),
   });
   channel.ack(message);
+  settled('dead-lettered');
   if (subjectOf && (await context.transaction((tx) => releaseSubject(tx, context.queue, subjectOf.id)).catch(() => false))) {
     await sendNextInLine(context, channel, subjectOf.subject);
   }

@@ -73,8 +73,10 @@ export async function admit(tx: SqlTransaction, consumer: string, envelope: Enve
 
 /** The message is going to a retry queue: its subject waits for it (first in line if nothing else is). */
 export async function holdSubject(tx: SqlTransaction, consumer: string, envelope: Envelope): Promise<void> {
+  // Not for a message applied meanwhile (a redelivery to the instance that took over the queue).
   await tx.$executeRawUnsafe(
-    'INSERT INTO parked_message (consumer, subject, message_id, event_type) VALUES ($1, $2, $3, $4) ON CONFLICT (consumer, message_id) DO NOTHING',
+    `INSERT INTO parked_message (consumer, subject, message_id, event_type) SELECT $1, $2, $3, $4
+     WHERE NOT EXISTS (SELECT 1 FROM inbox WHERE consumer = $1 AND message_id = $3) ON CONFLICT (consumer, message_id) DO NOTHING`,
     consumer,
     envelope.subject,
     envelope.id,
@@ -127,7 +129,10 @@ export async function sweepParked<Tx extends SqlTransaction>(
     tx.$queryRawUnsafe<Array<{ seq: bigint; subject: string; message_id: string; unsent: boolean; stale: boolean }>>(
       `SELECT seq, subject, message_id, unsent, stale FROM (
          SELECT DISTINCT ON (subject) seq, subject, message_id, content IS NOT NULL AS unsent,
-                parked_at < now() - make_interval(secs => $2::double precision / 1000) AS stale,
+                -- A head already applied (by another instance that took over the queue while this
+                -- one recorded it as retried) would hold its subject for nothing: it goes at once.
+                (parked_at < now() - make_interval(secs => $2::double precision / 1000)
+                  OR EXISTS (SELECT 1 FROM inbox i WHERE i.consumer = $1 AND i.message_id = parked_message.message_id)) AS stale,
                 parked_at < now() - interval '2 seconds' AS settled
            FROM parked_message WHERE consumer = $1 ORDER BY subject, seq) AS heads
        WHERE settled LIMIT 500`,

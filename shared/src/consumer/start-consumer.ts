@@ -130,6 +130,7 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
       channel.on('error', (error: Error) => options.logger.warn({ err: error.message }, 'consumer channel error'));
       channel.on('close', () => {
         if (current === channel) current = null;
+        batches.discard((held) => held.channel === channel);
       });
       current = channel;
       await declareServiceQueue(channel, service);

@@ -33,15 +33,18 @@ export interface IdempotencyStore {
 export function sqlIdempotencyStore(db: SqlTransaction, ttlHours = IDEMPOTENCY_TTL_HOURS): IdempotencyStore {
   return {
     async begin(scope, key, requestHash) {
-      await db.$executeRawUnsafe(`DELETE FROM idempotency_record WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(secs => $3::double precision * 3600)`, scope, key, ttlHours);
-      const inserted = await db.$executeRawUnsafe(
-        `INSERT INTO idempotency_record (scope, key, request_hash, state, locked_until) VALUES ($1, $2, $3, 'IN_FLIGHT', now() + make_interval(secs => $4::double precision / 1000)) ON CONFLICT DO NOTHING`,
-        scope,
-        key,
-        requestHash,
-        IN_FLIGHT_LOCK_MS,
-      );
-      if (inserted === 1) return { kind: 'new' };
+      const claim = () =>
+        db.$executeRawUnsafe(
+          `INSERT INTO idempotency_record (scope, key, request_hash, state, locked_until) VALUES ($1, $2, $3, 'IN_FLIGHT', now() + make_interval(secs => $4::double precision / 1000)) ON CONFLICT DO NOTHING`,
+          scope,
+          key,
+          requestHash,
+          IN_FLIGHT_LOCK_MS,
+        );
+      // A new key costs one statement; only a key seen before may be one past its TTL, forgotten here.
+      if ((await claim()) === 1) return { kind: 'new' };
+      const expired = await db.$executeRawUnsafe(`DELETE FROM idempotency_record WHERE scope = $1 AND key = $2 AND created_at < now() - make_interval(secs => $3::double precision * 3600)`, scope, key, ttlHours);
+      if (expired === 1 && (await claim()) === 1) return { kind: 'new' };
       const [record] = await db.$queryRawUnsafe<{ request_hash: string; state: string; response_status: number | null; response_body: string | null; lock_expired: boolean }[]>(
         'SELECT request_hash, state, response_status, response_body, locked_until <= now() AS lock_expired FROM idempotency_record WHERE scope = $1 AND key = $2',
         scope,

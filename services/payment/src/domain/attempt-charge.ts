@@ -8,7 +8,7 @@ import { chargeKeyOf, GatewayUnavailable, type GatewayAnswer, type Payment, type
  * gateway cannot be asked now, the payment waits for the sweeper — within its hold's lifetime.
  */
 export async function attemptCharge(services: PaymentServices, paymentId: string): Promise<void> {
-  const loaded = await services.transaction(async ({ store }) => {
+  const loaded = await services.read(async (store) => {
     const payment = await store.findPaymentById(paymentId);
     return payment && { payment, intent: await store.findIntent(payment.orderId) };
   });

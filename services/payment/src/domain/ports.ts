@@ -118,6 +118,8 @@ export interface PaymentUnitOfWork {
 export interface PaymentServices {
   /** `trace` makes the events written in it answer the payment's (or refund's) cause. */
   transaction<R>(work: (unit: PaymentUnitOfWork) => Promise<R>, trace?: Trace): Promise<R>;
+  /** Reads outside any transaction (a lone read needs no BEGIN and COMMIT). */
+  read<R>(work: (store: PaymentStore) => Promise<R>): Promise<R>;
   /** The card processor for cards and UPI; the ledger for wallets. */
   gatewayFor(method: PaymentMethodKind): PaymentGateway;
   /** The intent's method, ready for the gateway (the vault reveals a card number for this call only). */

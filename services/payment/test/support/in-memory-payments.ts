@@ -46,6 +46,7 @@ export function inMemoryPayments(options: { earlier: GatewayAnswer | null; answe
     addRefunded: async () => 'PARTIALLY_REFUNDED',
   };
   const services: PaymentServices = {
+    read: (work) => work(store),
     transaction: (work) => work({ store, publish: async (events) => void published.push(...events) }),
     gatewayFor: () => gateway,
     methodFor: async () => ({ method: { type: 'card', number: '4242424242424242', expMonth: 12, expYear: 2030 }, summary: 'visa •••• 4242' }),
