@@ -144,7 +144,7 @@ async function drive(targets: FaultTargets, options: ChaosOptions, schedule: Fau
     { name: 'no 5xx but 503 with Retry-After', passed: bad5xx.length === 0, detail: JSON.stringify(clients.statuses) },
     { name: 'idempotent re-sends answered with the first order', passed: clients.replayMismatches === 0, detail: `${clients.replayMismatches} mismatches` },
     { name: 'every fault applied', passed: failedFaults.length === 0, detail: failedFaults.join('; ') || `${schedule.length} faults` },
-    { name: 'no message left in a service queue, a DLQ or events.unrouted', passed: Object.keys(leftOver).length === 0, detail: JSON.stringify(leftOver) },
+    { name: 'no message left in a service queue, a DLQ or events.unrouted, none parked', passed: Object.keys(leftOver).length === 0, detail: JSON.stringify(leftOver) },
     { name: 'money audit', passed: breaches.length === 0, detail: breaches.slice(0, 5).join('; ') || `${books.orders.length} orders, ${books.payments.length} payments, ${books.gatewayCharges.length} charges agree` },
   ];
   for (const check of checks) log(`${check.passed ? '✓' : '✗'} ${check.name}: ${check.detail}`);

@@ -71,7 +71,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const stale = Object.entries(tables).filter(([, counts]) => counts.stale > 0);
     const checks = [
       { name: 'every accepted order final', passed: quiescenceMs !== null, detail: `${clients.accepted.length} orders, final ${quiescenceMs === null ? 'never' : `${Math.round(quiescenceMs)} ms`} after the last was sent` },
-      { name: 'events.unrouted, every DLQ and every queue empty', passed: Object.keys(leftOver).length === 0, detail: JSON.stringify(leftOver) },
+      { name: 'events.unrouted, every DLQ and every queue empty, nothing parked', passed: Object.keys(leftOver).length === 0, detail: JSON.stringify(leftOver) },
       { name: 'outbox, inbox, idempotency keys, payment intents and parked messages only inside their windows', passed: stale.length === 0, detail: JSON.stringify(tables) },
       { name: 'an order’s timeline still whole after its outbox rows went', passed: story.includes('order.placed.v1') && story.some((type) => type === 'order.completed.v1' || type === 'order.cancelled.v1'), detail: story.join(' → ') },
       { name: 'money audit', passed: breaches.length === 0, detail: breaches.slice(0, 5).join('; ') || `${books.orders.length} orders agree` },
