@@ -60,8 +60,9 @@ export function ledgerStore(tx: Tx, settings: LedgerSettings): LedgerStore {
       return toAccount(row);
     },
     async feeSchedule(merchantId) {
-      const row = merchantId ? await tx.merchantFee.findUnique({ where: { merchantId } }) : null;
-      return row ? { bps: row.bps, fixedMinor: row.fixedMinor } : settings.defaultFee;
+      // Read for every charge: raw SQL (Prisma compiles each model query anew).
+      const rows = merchantId ? await tx.$queryRawUnsafe<Array<{ bps: number; fixedMinor: bigint }>>('SELECT bps, fixed_minor AS "fixedMinor" FROM merchant_fee WHERE merchant_id = $1::uuid', merchantId) : [];
+      return rows[0] ? { bps: rows[0].bps, fixedMinor: BigInt(rows[0].fixedMinor) } : settings.defaultFee;
     },
     async recordTransfer(transfer, accounts) {
       assertBalanced(transfer.postings);

@@ -4,6 +4,7 @@ import type { Tx } from './database.ts';
 
 export const RECIPIENT = 'notification.recipient';
 
+// Raw SQL: every statement here runs for every notice (Prisma compiles each model query anew).
 export function notificationStore(tx: Tx, cipher: FieldCipher): NotificationStore {
   return {
     async insert(notification) {
@@ -26,11 +27,14 @@ export function notificationStore(tx: Tx, cipher: FieldCipher): NotificationStor
       return inserted === 1;
     },
     async recipientOf(orderId) {
-      const row = await tx.notification.findFirst({ where: { orderId, recipient: { not: null } }, orderBy: { createdAt: 'asc' }, select: { recipient: true } });
-      return decryptNullable(cipher, row?.recipient ?? null, RECIPIENT);
+      const rows = await tx.$queryRawUnsafe<Array<{ recipient: string }>>(
+        'SELECT recipient_encrypted AS recipient FROM notification WHERE order_id = $1::uuid AND recipient_encrypted IS NOT NULL ORDER BY created_at LIMIT 1',
+        orderId,
+      );
+      return decryptNullable(cipher, rows[0]?.recipient ?? null, RECIPIENT);
     },
     async markSent(id) {
-      const { count } = await tx.notification.updateMany({ where: { id, status: 'PENDING' }, data: { status: 'SENT', sentAt: new Date(), attempts: { increment: 1 } } });
+      const count = await tx.$executeRawUnsafe("UPDATE notification SET status = 'SENT', sent_at = now(), attempts = attempts + 1 WHERE id = $1::uuid AND status = 'PENDING'", id);
       return count === 1;
     },
   };

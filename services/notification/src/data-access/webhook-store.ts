@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 
 const SECRET = 'webhook_endpoint.secret';
 const ALERT_EMAIL = 'webhook_endpoint.alert_email';
-type EndpointRow = Awaited<ReturnType<Tx['webhookEndpoint']['findUniqueOrThrow']>>;
+type EndpointRow = Pick<Awaited<ReturnType<Tx['webhookEndpoint']['findUniqueOrThrow']>>, 'id' | 'merchantId' | 'url' | 'eventTypes' | 'status' | 'disabledReason' | 'createdAt'>;
 
 const asEndpoint = (row: EndpointRow): WebhookEndpoint => ({ id: row.id, merchantId: row.merchantId, url: row.url, eventTypes: row.eventTypes as WebhookEventType[], status: row.status as WebhookEndpoint['status'], disabledReason: row.disabledReason, alertEmail: null, createdAt: row.createdAt });
 
@@ -25,7 +25,14 @@ export function webhookStore(client: Tx | PrismaClient, cipher: FieldCipher): We
       return row && { ...asEndpoint(row), alertEmail: decryptNullable(cipher, row.alertEmail, ALERT_EMAIL), secrets: { current: cipher.decrypt(row.secretEncrypted, SECRET), previous: decryptNullable(cipher, row.previousSecretEncrypted, SECRET), previousUntil: row.previousSecretUntil } };
     },
     async activeEndpointsFor(merchantId, eventType) {
-      return (await client.webhookEndpoint.findMany({ where: { merchantId, status: 'ACTIVE', eventTypes: { has: eventType } } })).map(asEndpoint);
+      // Asked for every order and payment event: raw SQL (Prisma compiles each model query anew).
+      const rows = await client.$queryRawUnsafe<EndpointRow[]>(
+        `SELECT id::text, merchant_id::text AS "merchantId", url, event_types AS "eventTypes", status, disabled_reason AS "disabledReason", created_at AS "createdAt"
+           FROM webhook_endpoint WHERE merchant_id = $1::uuid AND status = 'ACTIVE' AND $2 = ANY(event_types) ORDER BY created_at`,
+        merchantId,
+        eventType,
+      );
+      return rows.map(asEndpoint);
     },
     async rotateSecret(id, secret, previousUntil) {
       const row = await client.webhookEndpoint.findUniqueOrThrow({ where: { id } });
