@@ -41,6 +41,8 @@ describe('consumers apply many messages per transaction', () => {
     const consumer = await gated.consumer;
     try {
       await commitEvents(suite.db.prisma, counted, [{ subject: 'gate', sequence: 0 }]);
+      // The relay publishes partition by partition: the gate must be in hand before the rest is written.
+      await waitFor('the gate message held', async () => consumer.held() === 1);
       const [poisonId] = await commitEvents(suite.db.prisma, counted, [{ subject: 'poisoned', sequence: 5 }]);
       await commitEvents(suite.db.prisma, counted, [1, 2, 3, 4, 6, 7, 8, 9].map((sequence) => ({ subject: `order-${sequence}`, sequence })));
       await waitFor('every message held by the consumer', async () => consumer.held() === 10);
@@ -61,6 +63,7 @@ describe('consumers apply many messages per transaction', () => {
       assert.equal(count('applied'), 9);
       assert.equal(count('dead-lettered'), 1);
     } finally {
+      gated.open(); // a failed wait must not leave the consumer's running batch blocked
       await consumer.stop();
     }
   });
@@ -72,6 +75,7 @@ describe('consumers apply many messages per transaction', () => {
     const consumer = await gated.consumer;
     try {
       await commitEvents(suite.db.prisma, counted, [{ subject: 'gate', sequence: 0 }]);
+      await waitFor('the gate message held', async () => consumer.held() === 1);
       await commitEvents(suite.db.prisma, counted, [{ subject: 'other', sequence: 10 }, { subject: 'aggregate', sequence: 1 }]);
       await commitEvents(suite.db.prisma, counted, [{ subject: 'aggregate', sequence: 2 }, { subject: 'other-2', sequence: 11 }]);
       await commitEvents(suite.db.prisma, counted, [{ subject: 'aggregate', sequence: 3 }]);
@@ -82,6 +86,7 @@ describe('consumers apply many messages per transaction', () => {
       assert.deepEqual(ofAggregate.map((row) => row.sequence), [1, 2, 3]);
       assert.deepEqual(gated.batches, [{ size: 5, committed: true }]);
     } finally {
+      gated.open(); // a failed wait must not leave the consumer's running batch blocked
       await consumer.stop();
     }
   });
@@ -107,6 +112,7 @@ describe('consumers apply many messages per transaction', () => {
       assert.equal((await effectsOf(suite.db.prisma, queue)).filter((row) => row.eventId === envelope.id).length, 1);
       assert.deepEqual(gated.batches, [{ size: 2, committed: true }]);
     } finally {
+      gated.open();
       await connection.close();
       await consumer.stop();
     }
