@@ -19,6 +19,7 @@ export class BatchScheduler<T> {
   private pending: T[] = [];
   private readonly busyKeys = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
+  private runningItems = 0;
 
   constructor(private readonly options: BatchSchedulerOptions<T>) {}
 
@@ -41,8 +42,9 @@ export class BatchScheduler<T> {
     await Promise.allSettled([...this.running]);
   }
 
+  /** Items held: waiting, or in a running batch. */
   get size(): number {
-    return this.pending.length + this.running.size;
+    return this.pending.length + this.runningItems;
   }
 
   private pump(): void {
@@ -51,11 +53,13 @@ export class BatchScheduler<T> {
       if (batch.length === 0) return;
       const keys = batch.map(this.options.keyOf);
       for (const key of keys) this.busyKeys.set(key, (this.busyKeys.get(key) ?? 0) + 1);
+      this.runningItems += batch.length;
       const run = this.options
         .run(batch)
         .catch(() => undefined) // `run` settles its own items; nothing may stop the scheduler
         .finally(() => {
           this.running.delete(run);
+          this.runningItems -= batch.length;
           for (const key of keys) {
             const left = (this.busyKeys.get(key) ?? 1) - 1;
             if (left === 0) this.busyKeys.delete(key);

@@ -13,13 +13,14 @@
  */
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { AppError, describeError } from '../errors.ts';
-import { parseEventData, type Envelope } from '../envelope.ts';
+import type { Envelope } from '../envelope.ts';
 import { bufferedOutbox } from '../outbox/write-events.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { handleDelivery, sendNextInLine, type DeliveryContext, type Outcome } from './handle-delivery.ts';
 import type { EventHandler } from './handler.ts';
-import { recordAllInInbox, recordInInbox } from './inbox.ts';
-import { admit, subjectsWithParked } from './parking.ts';
+import { recordAllInInbox } from './inbox.ts';
+import { subjectsWithParked } from './parking.ts';
+import { admitOnce, handlerContext, resolveHandler } from './apply-steps.ts';
 import { authenticatePublisher } from './publisher-check.ts';
 
 export interface Delivery {
@@ -80,20 +81,17 @@ export async function handleBatch<Tx extends SqlTransaction>(context: DeliveryCo
     // commit started still follows (after-commit work; the next parked messages, or the sweeper).
   }
   ready.forEach((item, index) => report(applied.outcomes[index]!, item.message));
-  for (const task of applied.committed) {
-    task().catch((error: unknown) => context.logger.warn({ err: describeError(error) }, 'after-commit work failed; its sweeper finishes it'));
-  }
+  context.runAfterCommit(applied.committed);
   for (const subject of applied.released) await sendNextInLine(context, channel, subject);
 }
 
 /** What can be applied: a known type, valid data, an authenticated publisher. Anything else goes alone. */
 function prepare<Tx extends SqlTransaction>(context: DeliveryContext<Tx>, { message, envelope }: Delivery): Ready | undefined {
   if (envelope instanceof AppError) return undefined;
-  const handler = context.handlers.get(envelope.type);
-  if (!handler) return undefined;
   try {
     const publisher = context.verifyPublisher ? authenticatePublisher(envelope, message, context.verifyPublisher) : undefined;
-    return { message, envelope, handler: handler as unknown as EventHandler<SqlTransaction>, data: parseEventData(handler.definition, envelope), publisher };
+    const { handler, data } = resolveHandler(context.handlers, context.queue, envelope);
+    return { message, envelope, handler: handler as unknown as EventHandler<SqlTransaction>, data, publisher };
   } catch {
     return undefined;
   }
@@ -111,18 +109,17 @@ async function applyAll(context: DeliveryContext<SqlTransaction>, ready: readonl
       const { envelope } = item;
       if (parkedSubjects.has(envelope.subject)) {
         // Its subject waits for a message being retried: the single-message rules, in order.
-        const admission = await admit(tx, context.queue, envelope, item.message.content.toString('utf8'), item.publisher);
-        if (admission === 'apply-and-release') result.released.add(envelope.subject);
-        if (admission === 'parked' || admission === 'duplicate' || !(await recordInInbox(tx, context.queue, envelope.id, envelope.type))) {
-          result.outcomes.push(admission === 'parked' ? 'parked' : 'duplicate');
+        const admitted = await admitOnce(tx, context.queue, envelope, item.message.content.toString('utf8'), item.publisher);
+        if (admitted.released) result.released.add(envelope.subject);
+        if (admitted.admission !== 'apply') {
+          result.outcomes.push(admitted.admission);
           continue;
         }
       } else if (!recorded.delete(envelope.id)) {
         result.outcomes.push('duplicate'); // applied before, or earlier in this batch
         continue;
       }
-      const cause = { id: envelope.id, correlationid: envelope.correlationid, traceparent: envelope.traceparent };
-      await item.handler.handle(item.data, { tx, envelope, publish: outbox.publisher({ source: context.source, cause }), afterCommit: (task) => result.committed.push(task) });
+      await item.handler.handle(item.data, handlerContext(tx, envelope, (cause) => outbox.publisher({ source: context.source, cause }), (task) => result.committed.push(task)));
       result.outcomes.push('applied');
     }
     await outbox.flush();

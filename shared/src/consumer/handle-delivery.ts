@@ -7,7 +7,7 @@
  * makes the second application a no-op.
  */
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
-import { parseEnvelope, parseEventData, type Envelope } from '../envelope.ts';
+import { parseEnvelope, type Envelope } from '../envelope.ts';
 import { AppError, describeError, isAppError, isPermanent } from '../errors.ts';
 import { isDependencyOutage } from '../dependency-outage.ts';
 import { withLogContext, type Logger } from '../logger.ts';
@@ -16,8 +16,8 @@ import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { dlqName, retryQueueName } from '../amqp/topology.ts';
 import { RETRY_JITTER_FLOOR } from '../amqp/platform-topology.ts';
 import { sendConfirmed } from '../amqp/send-confirmed.ts';
-import { recordInInbox } from './inbox.ts';
-import { admit, holdSubject, releaseSubject, sendNextParked } from './parking.ts';
+import { holdSubject, releaseSubject, sendNextParked } from './parking.ts';
+import { admitOnce, handlerContext, resolveHandler, type AfterCommitRunner } from './apply-steps.ts';
 import { attemptOf, carriedHeaders, HEADERS, truncateReason, type FailureKind } from './failure-headers.ts';
 import type { EventHandler } from './handler.ts';
 import { AUTHENTICATED_PUBLISHER_HEADER, authenticatePublisher, type PublisherCheck } from './publisher-check.ts';
@@ -33,6 +33,8 @@ export interface DeliveryContext<Tx extends SqlTransaction> {
   verifyPublisher?: PublisherCheck | undefined;
   /** Told when a message failed because a dependency is down (the consumer may pause). */
   onOutage?: () => Promise<void>;
+  /** Starts work handlers asked for after their commit (bounded; see apply-steps.ts). */
+  runAfterCommit: AfterCommitRunner;
   /** Told of every batch of two or more: its size, and whether it committed or was split up. */
   onBatch?: (size: number, committed: boolean) => void;
 }
@@ -79,29 +81,18 @@ export function readEnvelope(message: ConsumeMessage): Envelope | AppError {
 }
 
 async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>, envelope: Envelope, content: string, publisher: string | undefined): Promise<{ outcome: Outcome; released: boolean }> {
-  const handler = context.handlers.get(envelope.type);
-  if (!handler) throw new AppError('validation', `no handler for ${envelope.type} in ${context.queue}`);
-  const data = parseEventData(handler.definition, envelope);
+  const { handler, data } = resolveHandler(context.handlers, context.queue, envelope);
   const committed: (() => Promise<void>)[] = [];
   let released = false;
   const outcome = await context.transaction(async (tx) => {
     committed.length = 0; // a retried transaction starts over
-    const admission = await admit(tx, context.queue, envelope, content, publisher);
-    released = admission === 'apply-and-release';
-    if (admission === 'parked' || admission === 'duplicate') return admission;
-    if (!(await recordInInbox(tx, context.queue, envelope.id, envelope.type))) return 'duplicate' as const;
-    const cause = { id: envelope.id, correlationid: envelope.correlationid, traceparent: envelope.traceparent };
-    await handler.handle(data, {
-      tx,
-      envelope,
-      publish: outboxPublisher(tx, { source: context.source, cause }),
-      afterCommit: (task) => committed.push(task),
-    });
+    const admitted = await admitOnce(tx, context.queue, envelope, content, publisher);
+    released = admitted.released;
+    if (admitted.admission !== 'apply') return admitted.admission;
+    await handler.handle(data, handlerContext(tx, envelope, (cause) => outboxPublisher(tx, { source: context.source, cause }), (task) => committed.push(task)));
     return 'applied' as const;
   });
-  for (const task of committed) {
-    task().catch((error: unknown) => context.logger.warn({ err: describeError(error) }, 'after-commit work failed; its sweeper finishes it'));
-  }
+  context.runAfterCommit(committed);
   return { outcome, released };
 }
 

@@ -16,6 +16,7 @@ import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { readEnvelope, type DeliveryContext, type Outcome } from './handle-delivery.ts';
 import { handleBatch, type Delivery } from './handle-batch.ts';
 import { BatchScheduler } from './batch-scheduler.ts';
+import { afterCommitRunner } from './apply-steps.ts';
 import type { EventHandler } from './handler.ts';
 import type { PublisherCheck } from './publisher-check.ts';
 
@@ -68,6 +69,7 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
     logger: options.logger,
     verifyPublisher: options.verifyPublisher,
     onBatch: options.onBatch,
+    runAfterCommit: afterCommitRunner(options.logger),
   };
   type Held = Delivery & { key: string; channel: ConfirmChannel };
   const report = (outcome: Outcome, message: ConsumeMessage) => options.onOutcome?.(outcome, message);

@@ -65,9 +65,9 @@ export function paymentStore(tx: Tx, cipher: FieldCipher): PaymentStore {
       await history(payment.id, payment.status);
     },
     async transition(paymentId, from, to, change) {
-      const count = (await updatePaymentStatus(tx, paymentId, from, to, change)) ? 1 : 0;
-      if (count === 1) await history(paymentId, to, change.detail);
-      return count === 1;
+      const moved = await updatePaymentStatus(tx, paymentId, from, to, change);
+      if (moved) await history(paymentId, to, change.detail);
+      return moved;
     },
     async setMethodSummary(paymentId, summary) {
       await tx.$executeRawUnsafe('UPDATE payment SET method_summary = $2, updated_at = now() WHERE id = $1::uuid', paymentId, summary);

@@ -1,0 +1,59 @@
+/**
+ * The steps of applying a message that the single-message path (handle-delivery.ts) and the
+ * batch path (handle-batch.ts) share, so the two cannot drift apart.
+ */
+import { bulkhead, BulkheadRejectedError } from 'cockatiel';
+import { parseEventData, type Cause, type Envelope } from '../envelope.ts';
+import { AppError, describeError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { SqlTransaction } from '../outbox/sql-client.ts';
+import type { EventHandler, HandlerContext } from './handler.ts';
+import { recordInInbox } from './inbox.ts';
+import { admit } from './parking.ts';
+
+/** The handler for this type and the event's validated data; a validation error (DLQ) otherwise. */
+export function resolveHandler<Tx extends SqlTransaction>(handlers: ReadonlyMap<string, EventHandler<Tx>>, queue: string, envelope: Envelope) {
+  const handler = handlers.get(envelope.type);
+  if (!handler) throw new AppError('validation', `no handler for ${envelope.type} in ${queue}`);
+  return { handler, data: parseEventData(handler.definition, envelope) };
+}
+
+/**
+ * In the message's transaction: parking first (an earlier event of its subject is being retried),
+ * then the inbox (applied before). `released`: it was its subject's head, the next may follow.
+ */
+export async function admitOnce(tx: SqlTransaction, queue: string, envelope: Envelope, content: string, publisher: string | undefined): Promise<{ admission: 'apply' | 'parked' | 'duplicate'; released: boolean }> {
+  const admission = await admit(tx, queue, envelope, content, publisher);
+  const released = admission === 'apply-and-release';
+  if (admission === 'parked' || admission === 'duplicate') return { admission, released };
+  return { admission: (await recordInInbox(tx, queue, envelope.id, envelope.type)) ? 'apply' : 'duplicate', released };
+}
+
+/** What a handler is given: its transaction, and events it publishes caused by this one. */
+export function handlerContext<Tx extends SqlTransaction>(
+  tx: Tx,
+  envelope: Envelope,
+  publish: (cause: Cause) => HandlerContext<Tx>['publish'],
+  afterCommit: HandlerContext<Tx>['afterCommit'],
+): HandlerContext<Tx> {
+  return { tx, envelope, publish: publish({ id: envelope.id, correlationid: envelope.correlationid, traceparent: envelope.traceparent }), afterCommit };
+}
+
+export type AfterCommitRunner = (tasks: readonly (() => Promise<void>)[]) => void;
+
+/**
+ * After-commit work (a gateway call, a send) runs outside the transaction a few at a time: a batch
+ * of fifty payments must not start fifty gateway calls and a hundred transactions at once. Past
+ * the queue it is left to its sweeper, exactly as a crash would leave it (the contract of
+ * `afterCommit`), so nothing here grows without bound.
+ */
+export function afterCommitRunner(logger: Logger, limit = 8, queue = 1_000): AfterCommitRunner {
+  const slots = bulkhead(limit, queue);
+  return (tasks) => {
+    for (const task of tasks) {
+      slots.execute(task).catch((error: unknown) =>
+        logger.warn({ err: describeError(error) }, error instanceof BulkheadRejectedError ? 'after-commit work left to its sweeper (too much queued)' : 'after-commit work failed; its sweeper finishes it'),
+      );
+    }
+  };
+}
