@@ -11,10 +11,13 @@ const CODES = new Set([
   // Prisma: cannot reach, timed out, connection closed, pool timeout, transaction could not start, too many connections.
   'P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2037',
 ]);
-/** SQLSTATE classes 08 (connection), 53 (insufficient resources), 57P01–57P03 (shutdown, starting up). */
-const SQLSTATE = /^(08\w{3}|53\w{3}|57P0[123])$/;
+/**
+ * SQLSTATE classes 08 (connection), 53 (insufficient resources), 57P01–57P03 (shutdown, starting
+ * up), 57014 (a statement cut off by statement_timeout: the database too busy to answer in time).
+ */
+const SQLSTATE = /^(08\w{3}|53\w{3}|57P0[123]|57014)$/;
 const MESSAGES =
-  /Connection terminated|connection timeout|Connection is closed|terminating connection|database system is (starting up|shutting down|in recovery mode)|Can't reach database|Server has closed the connection|Timed out fetching a new connection|Unknown transaction status|Unable to start a transaction|Transaction already closed|Channel closed|Connection closed|socket hang up|fetch failed|MaxRetriesPerRequest|Stream isn't writeable|not queryable|ECONNREFUSED|ECONNRESET/i;
+  /Connection terminated|connection timeout|Connection is closed|terminating connection|database system is (starting up|shutting down|in recovery mode)|Can't reach database|Server has closed the connection|Timed out fetching a new connection|timeout exceeded when trying to connect|Unknown transaction status|Unable to start a transaction|Transaction already closed|Channel closed|Connection closed|socket hang up|fetch failed|MaxRetriesPerRequest|Stream isn't writeable|not queryable|ECONNREFUSED|ECONNRESET/i;
 
 export function isDependencyOutage(error: unknown): boolean {
   let current: unknown = error;

@@ -47,7 +47,7 @@ const delivery: DeliveryServices = {
   ...claims,
   transport: config.SMTP_URL ? smtpTransport(config.SMTP_URL, config.NOTIFY_FROM) : logTransport(logger),
   transaction: (work, cause) =>
-    db.transaction((tx) => work({ store: notificationStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/notification', ...(cause ? { cause: { id: cause.eventId, correlationid: cause.correlationId, traceparent: '' } } : {}) }) })),
+    db.sql((tx) => work({ store: notificationStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/notification', ...(cause ? { cause: { id: cause.eventId, correlationid: cause.correlationId, traceparent: '' } } : {}) }) })),
   now: () => new Date(),
   leaseMs: config.NOTICE_LEASE_MS,
 };

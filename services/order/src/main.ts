@@ -40,7 +40,7 @@ const running = await runService({
     startPeriodicJob('idempotency-retention', config.MESSAGING_RETENTION_SWEEP_MS, async () => ({ more: (await idempotency.prune(1_000)) === 1_000 }), logger),
     startDeadlineSweeper({
       overdue: (olderThan, limit) => overdueOrders(db.client, olderThan, limit),
-      transaction: (correlationId, work) => db.transaction((tx) => work({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }), sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL) })),
+      transaction: (correlationId, work) => db.sql((tx) => work({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }), sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL) })),
       deadlineMs: config.ORDER_DEADLINE_MS,
       intervalMs: config.ORDER_DEADLINE_SWEEP_MS,
       logger,

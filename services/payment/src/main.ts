@@ -82,8 +82,8 @@ const wallet = ledgerWallet(config.LEDGER_URL, signedFetch, config.PSP_TIMEOUT_M
 // One attempt's whole budget: three calls with their timeouts and backoff. The sweeper waits this long first.
 const attemptBudgetMs = config.PSP_TIMEOUT_MS * 3 + 2_000;
 const services: PaymentServices = {
-  read: (work) => work(paymentStore(db.client, cipher)),
-  transaction: (work, trace) => db.transaction((tx) => work({ store: paymentStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/payment', ...publishingOptions(trace) }) })),
+  read: (work) => work(paymentStore(db, cipher)),
+  transaction: (work, trace) => db.sql((tx) => work({ store: paymentStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/payment', ...publishingOptions(trace) }) })),
   gatewayFor: (method) => (method === 'WALLET' ? wallet : gateway),
   methodFor: paymentMethods(vault, config.UPI_COLLECT_EXPIRY_SECONDS, () => new Date()),
   timing: {
@@ -122,7 +122,7 @@ const running = await runService({
   metrics,
   db,
   routers: [
-    paymentRoutes({ services, store: paymentStore(db.client, cipher), vault, idempotency, details: (id) => paymentDetails(db.client, id), refundView }),
+    paymentRoutes({ services, store: paymentStore(db, cipher), vault, idempotency, details: (id) => paymentDetails(db.client, id), refundView }),
     gatewayWebhookRoutes(services, config.PSP_WEBHOOK_SECRET, logger),
     reconciliationRoutes(reconciliation),
     topUpRoutes({ services, vault, idempotency, firstSweepDelayMs: attemptBudgetMs, status: async (paymentId) => (await paymentDetails(db.client, paymentId))?.status ?? null }),

@@ -39,6 +39,20 @@ export function handlerContext<Tx extends SqlTransaction>(
   return { tx, envelope, publish: publish({ id: envelope.id, correlationid: envelope.correlationid, traceparent: envelope.traceparent }), afterCommit };
 }
 
+/**
+ * The transaction for these handlers: plain `pg` when every one needs only SQL (and the consumer
+ * has such transactions), Prisma's otherwise. A `sqlOnly` handler accepts any `SqlTransaction`,
+ * which is what makes handing it the plain one sound.
+ */
+export function transactionFor<Tx extends SqlTransaction>(
+  context: { transaction: <R>(work: (tx: Tx) => Promise<R>) => Promise<R>; sqlTransaction?: (<R>(work: (tx: SqlTransaction) => Promise<R>) => Promise<R>) | undefined },
+  handlers: readonly EventHandler<Tx>[],
+): <R>(work: (tx: Tx) => Promise<R>) => Promise<R> {
+  const { sqlTransaction } = context;
+  if (!sqlTransaction || !handlers.every((handler) => handler.sqlOnly)) return context.transaction;
+  return (work) => sqlTransaction((tx) => work(tx as Tx));
+}
+
 export type AfterCommitRunner = (tasks: readonly (() => Promise<void>)[]) => void;
 
 /**

@@ -20,7 +20,7 @@ import { handleDelivery, sendNextInLine, type DeliveryContext, type Outcome } fr
 import type { EventHandler } from './handler.ts';
 import { recordAllInInbox } from './inbox.ts';
 import { subjectsWithParked } from './parking.ts';
-import { admitOnce, handlerContext, resolveHandler } from './apply-steps.ts';
+import { admitOnce, handlerContext, resolveHandler, transactionFor } from './apply-steps.ts';
 import { authenticatePublisher } from './publisher-check.ts';
 
 export interface Delivery {
@@ -99,7 +99,7 @@ function prepare<Tx extends SqlTransaction>(context: DeliveryContext<Tx>, { mess
 
 async function applyAll(context: DeliveryContext<SqlTransaction>, ready: readonly Ready[]) {
   const result = { outcomes: [] as Outcome[], released: new Set<string>(), committed: [] as (() => Promise<void>)[] };
-  await context.transaction(async (tx) => {
+  await transactionFor(context, ready.map((item) => item.handler))(async (tx) => {
     Object.assign(result, { outcomes: [], released: new Set(), committed: [] }); // a retried transaction starts over
     const outbox = bufferedOutbox(tx);
     const parkedSubjects = await subjectsWithParked(tx, context.queue, ready.map((item) => item.envelope.subject));

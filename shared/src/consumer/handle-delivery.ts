@@ -17,7 +17,7 @@ import { dlqName, retryQueueName } from '../amqp/topology.ts';
 import { RETRY_JITTER_FLOOR } from '../amqp/platform-topology.ts';
 import { sendConfirmed } from '../amqp/send-confirmed.ts';
 import { holdSubject, releaseSubject, sendNextParked } from './parking.ts';
-import { admitOnce, handlerContext, resolveHandler, type AfterCommitRunner } from './apply-steps.ts';
+import { admitOnce, handlerContext, resolveHandler, transactionFor, type AfterCommitRunner } from './apply-steps.ts';
 import { attemptOf, carriedHeaders, HEADERS, truncateReason, type FailureKind } from './failure-headers.ts';
 import type { EventHandler } from './handler.ts';
 import { AUTHENTICATED_PUBLISHER_HEADER, authenticatePublisher, type PublisherCheck } from './publisher-check.ts';
@@ -28,6 +28,8 @@ export interface DeliveryContext<Tx extends SqlTransaction> {
   retryDelaysMs: readonly number[];
   handlers: ReadonlyMap<string, EventHandler<Tx>>;
   transaction: <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
+  /** Plain-`pg` transactions, for messages whose handlers are all `sqlOnly`. */
+  sqlTransaction?: (<R>(work: (tx: SqlTransaction) => Promise<R>) => Promise<R>) | undefined;
   logger: Logger;
   /** When set, only events from the broker user that owns their type are applied. */
   verifyPublisher?: PublisherCheck | undefined;
@@ -84,7 +86,7 @@ async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>
   const { handler, data } = resolveHandler(context.handlers, context.queue, envelope);
   const committed: (() => Promise<void>)[] = [];
   let released = false;
-  const outcome = await context.transaction(async (tx) => {
+  const outcome = await transactionFor(context, [handler])(async (tx) => {
     committed.length = 0; // a retried transaction starts over
     const admitted = await admitOnce(tx, context.queue, envelope, content, publisher);
     released = admitted.released;

@@ -19,6 +19,8 @@ export interface HandlerContext<Tx extends SqlTransaction> {
 export interface EventHandler<Tx extends SqlTransaction> {
   definition: EventDefinition;
   handle(data: unknown, context: HandlerContext<Tx>): Promise<void>;
+  /** Needs nothing but SQL from its transaction (made by `onSql`): may run on plain `pg`. */
+  sqlOnly?: true;
 }
 
 /** Pairs an event definition with its handler, typed by the definition's schema. */
@@ -27,4 +29,15 @@ export function on<D extends EventDefinition, Tx extends SqlTransaction>(
   handle: (data: EventData<D>, context: HandlerContext<Tx>) => Promise<void>,
 ): EventHandler<Tx> {
   return { definition, handle: (data, context) => handle(data as EventData<D>, context) };
+}
+
+/**
+ * A handler that needs only SQL from its transaction (its stores take a `SqlTransaction`, which
+ * the compiler holds them to). A batch of such handlers runs on plain `pg` instead of Prisma.
+ */
+export function onSql<D extends EventDefinition>(
+  definition: D,
+  handle: (data: EventData<D>, context: HandlerContext<SqlTransaction>) => Promise<void>,
+): EventHandler<SqlTransaction> & { sqlOnly: true } {
+  return { definition, sqlOnly: true, handle: (data, context) => handle(data as EventData<D>, context) };
 }

@@ -28,6 +28,8 @@ export interface ConsumerOptions<Tx extends SqlTransaction> {
   source: string;
   handlers: readonly EventHandler<Tx>[];
   transaction: <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
+  /** Plain-`pg` transactions for messages whose handlers are all `sqlOnly` (see handler.ts). */
+  sqlTransaction?: <R>(work: (tx: SqlTransaction) => Promise<R>) => Promise<R>;
   retryDelaysMs: readonly number[];
   prefetch?: number;
   /** Most messages applied in one transaction (1: one at a time). */
@@ -66,6 +68,7 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
     retryDelaysMs: options.retryDelaysMs,
     handlers: new Map(options.handlers.map((handler) => [handler.definition.type, handler])),
     transaction: options.transaction,
+    sqlTransaction: options.sqlTransaction,
     logger: options.logger,
     verifyPublisher: options.verifyPublisher,
     onBatch: options.onBatch,

@@ -1,7 +1,10 @@
 import { AppError, isAppError } from '../errors.ts';
 import { isDependencyOutage } from '../dependency-outage.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
+import type pg from 'pg';
 import type { ServiceDatabase } from './run-service.ts';
+import { PgSql, servicePool, sqlTransaction } from './sql-transaction.ts';
+import { PrismaPg } from '@prisma/adapter-pg';
 
 interface TransactionOptions {
   maxWait?: number;
@@ -15,16 +18,24 @@ interface PrismaLikeClient<Tx> extends SqlTransaction {
 
 /**
  * Adapts a service's generated Prisma client to what shared/ needs. Interactive transactions
- * get room to wait for a contended row (one product sold by many orders at once) and for a
- * slow payment gateway call made inside a handler.
+ * get room to wait for a contended row (one product sold by many orders at once). `sql`
+ * transactions run on plain `pg` over `pool`, the pool the client's adapter was given; without
+ * one they are Prisma transactions too.
  */
-export function prismaDatabase<Tx extends SqlTransaction, C extends PrismaLikeClient<Tx> = PrismaLikeClient<Tx>>(client: C): ServiceDatabase<Tx> & { client: C } {
+export function prismaDatabase<Tx extends SqlTransaction, C extends PrismaLikeClient<Tx> = PrismaLikeClient<Tx>>(client: C, pool?: pg.Pool): ServiceDatabase<Tx> & { client: C } {
+  const transaction = <R>(work: (tx: Tx) => Promise<R>) => client.$transaction(work, { maxWait: 10_000, timeout: 30_000 }).catch(asUnavailableWhenSaturated);
+  // Single statements outside a transaction go straight to the pool when there is one.
+  const direct: SqlTransaction = pool ? new PgSql(pool) : client;
   return {
     client,
-    $executeRawUnsafe: (query, ...values: unknown[]) => client.$executeRawUnsafe(query, ...values),
-    $queryRawUnsafe: (query, ...values: unknown[]) => client.$queryRawUnsafe(query, ...values),
-    $disconnect: () => client.$disconnect(),
-    transaction: (work) => client.$transaction(work, { maxWait: 10_000, timeout: 30_000 }).catch(asUnavailableWhenSaturated),
+    $executeRawUnsafe: (query, ...values: unknown[]) => direct.$executeRawUnsafe(query, ...values),
+    $queryRawUnsafe: (query, ...values: unknown[]) => direct.$queryRawUnsafe(query, ...values),
+    $disconnect: async () => {
+      await client.$disconnect();
+      await pool?.end();
+    },
+    transaction,
+    sql: pool ? (work) => sqlTransaction(pool, work) : transaction,
   };
 }
 
@@ -36,4 +47,13 @@ export function prismaDatabase<Tx extends SqlTransaction, C extends PrismaLikeCl
 export function asUnavailableWhenSaturated(error: unknown): never {
   if (!isAppError(error) && isDependencyOutage(error)) throw new AppError('unavailable', 'the database is unavailable; try again shortly', undefined, { cause: error });
   throw error;
+}
+
+/**
+ * A service's database: one `pg` pool shared by its Prisma client (through the driver adapter)
+ * and its plain-SQL transactions, so both ways of talking hold one set of connections.
+ */
+export function connectPrismaDatabase<Tx extends SqlTransaction, C extends PrismaLikeClient<Tx>>(makeClient: (adapter: PrismaPg) => C, url: string, poolSize: number) {
+  const pool = servicePool(url, poolSize);
+  return prismaDatabase<Tx, C>(makeClient(new PrismaPg(pool)), pool);
 }

@@ -18,6 +18,8 @@ import { startPeriodicJob } from './periodic-job.ts';
 export interface ServiceDatabase<Tx extends SqlTransaction> extends SqlTransaction {
   $disconnect(): Promise<void>;
   transaction<R>(work: (tx: Tx) => Promise<R>): Promise<R>;
+  /** A transaction for work written in SQL alone: on plain `pg`, far cheaper than Prisma's. */
+  sql<R>(work: (tx: SqlTransaction) => Promise<R>): Promise<R>;
 }
 
 export interface BackgroundJob {
@@ -66,6 +68,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
           source: `/services/${service.name}`,
           handlers: service.handlers,
           transaction: (work) => service.db.transaction(work),
+          sqlTransaction: (work) => service.db.sql(work),
           retryDelaysMs: service.retryDelaysMs,
           prefetch: service.prefetch,
           ...(service.batchSize ? { batchSize: service.batchSize } : {}),

@@ -1,6 +1,6 @@
 import { AppError } from '@platform/shared/errors';
 import type { InventoryStore, Product, Reservation, ReservationStatus } from '../domain/ports.ts';
-import type { Tx } from './database.ts';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import type { Product as ProductModel, Reservation as ReservationModel } from './generated/client.ts';
 
 type ProductRow = Omit<ProductModel, 'received' | 'createdAt'>;
@@ -33,16 +33,30 @@ const toReservation = (row: ReservationRow): Reservation => ({
 const PRODUCT_COLUMNS = `id::text, merchant_id::text AS "merchantId", sku, name, price_minor AS "priceMinor", currency, available, reserved, sold, hold_seconds AS "holdSeconds"`;
 const RESERVATION_COLUMNS = `id::text, order_id::text AS "orderId", product_id::text AS "productId", quantity, status, release_reason AS "releaseReason", expires_at AS "expiresAt"`;
 
+/** SQLSTATE 23505, as `pg` reports it, or inside Prisma's raw-query error (P2010). */
 function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === 'P2002';
+  const { code, meta } = error as { code?: string; meta?: { code?: string } };
+  return code === '23505' || meta?.code === '23505';
 }
 
-/** The inventory store on one transaction. Stock moves are single conditional UPDATEs. */
-export function inventoryStore(tx: Tx): InventoryStore {
+/** The inventory store on one transaction (SQL alone). Stock moves are single conditional UPDATEs. */
+export function inventoryStore(tx: SqlTransaction): InventoryStore {
   return {
     async insertProduct(product) {
       try {
-        return toProduct(await tx.product.create({ data: { ...product, received: product.available } }));
+        const rows = await tx.$queryRawUnsafe<ProductRow[]>(
+          `INSERT INTO product (id, merchant_id, sku, name, price_minor, currency, available, stock_received, hold_seconds)
+           VALUES ($1::uuid, $2::uuid, $3, $4, $5::bigint, $6, $7, $7, $8) RETURNING ${PRODUCT_COLUMNS}`,
+          product.id,
+          product.merchantId,
+          product.sku,
+          product.name,
+          product.priceMinor,
+          product.currency,
+          product.available,
+          product.holdSeconds,
+        );
+        return toProduct(rows[0]!);
       } catch (error) {
         if (isUniqueViolation(error)) throw new AppError('conflict', `this merchant already has a product with sku "${product.sku}"`);
         throw error;
@@ -85,7 +99,7 @@ export function inventoryStore(tx: Tx): InventoryStore {
       );
     },
     async unsell(reservation, reason) {
-      const { count } = await tx.reservation.updateMany({ where: { id: reservation.id, status: 'COMMITTED' }, data: { status: 'RELEASED', releaseReason: reason } });
+      const count = await tx.$executeRawUnsafe("UPDATE reservation SET status = 'RELEASED', release_reason = $2, updated_at = now() WHERE id = $1::uuid AND status = 'COMMITTED'", reservation.id, reason);
       if (count === 1) await tx.$executeRawUnsafe('UPDATE product SET sold = sold - $2, available = available + $2 WHERE id = $1::uuid', reservation.productId, reservation.quantity);
       return count === 1;
     },
@@ -94,14 +108,12 @@ export function inventoryStore(tx: Tx): InventoryStore {
       return count === 1;
     },
     async claimExpired(now, limit) {
-      const rows = await tx.$queryRawUnsafe<Array<{ id: string }>>(
-        "SELECT id FROM reservation WHERE status = 'HELD' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+      const rows = await tx.$queryRawUnsafe<ReservationRow[]>(
+        `SELECT ${RESERVATION_COLUMNS} FROM reservation WHERE status = 'HELD' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         now,
         limit,
       );
-      if (rows.length === 0) return [];
-      const claimed = await tx.reservation.findMany({ where: { id: { in: rows.map((row) => row.id) } } });
-      return claimed.map(toReservation);
+      return rows.map(toReservation);
     },
   };
 }

@@ -35,7 +35,7 @@ const reservationView = (reservation: Reservation) => ({ ...reservation, expires
 export function inventoryRoutes(db: ServiceDatabase<Tx> & { client: Tx }, defaultHoldSeconds: number): Router {
   const router = new Router();
   const inTransaction = <R>(correlationId: string, work: (context: InventoryContext) => Promise<R>) =>
-    db.transaction((tx) =>
+    db.sql((tx) =>
       work({
         store: inventoryStore(tx),
         audit: (entry) => recordAudit(tx, entry),
@@ -58,7 +58,7 @@ export function inventoryRoutes(db: ServiceDatabase<Tx> & { client: Tx }, defaul
 
   router.get('/products/:id', async (ctx) => {
     const { id } = validate(idParam, ctx.params, 'product id');
-    const product = await inventoryStore(db.client).findProduct(id); // a single read needs no transaction
+    const product = await inventoryStore(db).findProduct(id); // a single read needs no transaction
     if (!product) throw new AppError('not-found', `no product ${id}`);
     ctx.body = productView(product);
   });

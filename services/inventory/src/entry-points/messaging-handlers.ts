@@ -1,7 +1,7 @@
 /** Thin: each event the inventory reacts to, mapped to its use case. */
-import { on, type HandlerContext } from '@platform/shared/consumer/handler';
+import { onSql, type HandlerContext } from '@platform/shared/consumer/handler';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { OrderCancelled, OrderPlaced, PaymentFailed, PaymentSucceeded } from '@platform/shared/events/catalog';
-import type { Tx } from '../data-access/database.ts';
 import { inventoryStore } from '../data-access/inventory-store.ts';
 import type { InventoryContext } from '../domain/ports.ts';
 import { reserveStock } from '../domain/reserve-stock.ts';
@@ -10,15 +10,15 @@ import { releaseReservation } from '../domain/release-reservation.ts';
 import { releaseForCancelledOrder } from '../domain/release-cancelled-order.ts';
 
 export function inventoryHandlers(defaultHoldSeconds: number) {
-  const contextOf = ({ tx, publish }: HandlerContext<Tx>): InventoryContext => ({ store: inventoryStore(tx), publish, now: () => new Date(), defaultHoldSeconds });
+  const contextOf = ({ tx, publish }: HandlerContext<SqlTransaction>): InventoryContext => ({ store: inventoryStore(tx), publish, now: () => new Date(), defaultHoldSeconds });
   return [
-    on<typeof OrderPlaced, Tx>(OrderPlaced, async (data, handler) => {
+    onSql(OrderPlaced, async (data, handler) => {
       await reserveStock(contextOf(handler), { orderId: data.orderId, productId: data.productId, quantity: data.quantity, requestedBy: 'order-saga' });
     }),
-    on<typeof PaymentSucceeded, Tx>(PaymentSucceeded, (data, handler) => commitReservation(contextOf(handler), data.orderId)),
-    on<typeof PaymentFailed, Tx>(PaymentFailed, async (data, handler) => {
+    onSql(PaymentSucceeded, (data, handler) => commitReservation(contextOf(handler), data.orderId)),
+    onSql(PaymentFailed, async (data, handler) => {
       await releaseReservation(contextOf(handler), data.orderId, 'payment_failed');
     }),
-    on<typeof OrderCancelled, Tx>(OrderCancelled, (data, handler) => releaseForCancelledOrder(contextOf(handler), data.orderId)),
+    onSql(OrderCancelled, (data, handler) => releaseForCancelledOrder(contextOf(handler), data.orderId)),
   ];
 }

@@ -14,7 +14,7 @@ const BATCH = 100;
 
 export function startReservationSweeper(db: ServiceDatabase<Tx>, intervalMs: number, logger: Logger): BackgroundJob {
   return startPeriodicJob('reservation-sweeper', intervalMs, async () => {
-    const released = await db.transaction((tx) =>
+    const released = await db.sql((tx) =>
       expireReservations({ store: inventoryStore(tx), publish: outboxPublisher(tx, { source: '/services/inventory' }), now: () => new Date(), defaultHoldSeconds: 0 }, BATCH),
     );
     if (released > 0) logger.info({ released }, 'expired reservations released');

@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { AppError } from '@platform/shared/errors';
 import type { Account } from '../domain/ports.ts';
-import type { Tx } from './database.ts';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 
 export interface BalanceDelta {
   accountId: string;
@@ -24,7 +24,7 @@ interface Row {
   values: [bigint, bigint, bigint, bigint];
 }
 
-export async function applyBalanceDeltas(tx: Tx, deltas: readonly BalanceDelta[], accounts: ReadonlyMap<string, Account>): Promise<void> {
+export async function applyBalanceDeltas(tx: SqlTransaction, deltas: readonly BalanceDelta[], accounts: ReadonlyMap<string, Account>): Promise<void> {
   const rows = new Map<string, Row>();
   for (const delta of deltas) {
     const account = accounts.get(delta.accountId);

@@ -5,7 +5,7 @@
  */
 import type { Account, Hold, HoldStore } from '../domain/ports.ts';
 import { applyBalanceDeltas } from './balances.ts';
-import type { Tx } from './database.ts';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 
 interface HoldRow {
   id: string;
@@ -33,7 +33,7 @@ const HOLD_ROWS = `SELECT t.id, t.timeout_at, r.id AS resolved_by, p.account_id,
   FROM transfer t JOIN ledger_posting p ON p.transfer_id = t.id JOIN account a ON a.id = p.account_id
   LEFT JOIN transfer r ON r.pending_id = t.id`;
 
-export function holdStore(tx: Tx): HoldStore {
+export function holdStore(tx: SqlTransaction): HoldStore {
   const accountsOf = (hold: Pick<Hold, 'debitAccount' | 'creditAccount'>) => new Map([hold.debitAccount, hold.creditAccount].map((account) => [account.id, account]));
   return {
     async recordHold(hold, cause) {

@@ -8,7 +8,7 @@ import { AppError } from '@platform/shared/errors';
 import type { Account, AccountKey, BalanceRule, LedgerStore } from '../domain/ports.ts';
 import type { FeeSchedule } from '../domain/fees.ts';
 import { assertBalanced } from '../domain/transfers.ts';
-import type { Tx } from './database.ts';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { applyBalanceDeltas } from './balances.ts';
 
 export interface LedgerSettings {
@@ -38,7 +38,7 @@ interface AccountRow {
 
 const toAccount = (row: AccountRow): Account => ({ id: row.id, type: row.type as Account['type'], ownerKey: row.owner_key, currency: row.currency, rule: row.rule as BalanceRule, slots: row.slots });
 
-export function ledgerStore(tx: Tx, settings: LedgerSettings): LedgerStore {
+export function ledgerStore(tx: SqlTransaction, settings: LedgerSettings): LedgerStore {
   return {
     // Nearly always open already: one read. Only a first use inserts (racing openers do nothing).
     async openAccount(key) {
@@ -95,17 +95,17 @@ export function ledgerStore(tx: Tx, settings: LedgerSettings): LedgerStore {
       await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtextextended('charge:' || $1, 0))", chargeId);
     },
     async findTransfer(id) {
-      const transfer = await tx.transfer.findUnique({ where: { id }, include: { postings: { where: { pending: false }, orderBy: { id: 'asc' } } } });
+      const [transfer] = await tx.$queryRawUnsafe<Array<{ kind: string; orderId: string | null; customerId: string | null; merchantId: string | null }>>(
+        'SELECT kind, order_id::text AS "orderId", customer_id::text AS "customerId", merchant_id::text AS "merchantId" FROM transfer WHERE id = $1',
+        id,
+      );
       if (!transfer) return null;
-      const rows = await tx.$queryRawUnsafe<AccountRow[]>('SELECT id, type, owner_key, currency, rule, slots FROM account WHERE id = ANY($1::uuid[])', transfer.postings.map((posting) => posting.accountId));
-      return {
-        kind: transfer.kind,
-        orderId: transfer.orderId,
-        customerId: transfer.customerId,
-        merchantId: transfer.merchantId,
-        postings: transfer.postings.map((posting) => ({ accountId: posting.accountId, currency: posting.currency, debitMinor: posting.debitMinor, creditMinor: posting.creditMinor })),
-        accounts: rows.map(toAccount),
-      };
+      const postings = await tx.$queryRawUnsafe<Array<{ accountId: string; currency: string; debitMinor: bigint; creditMinor: bigint }>>(
+        'SELECT account_id::text AS "accountId", currency, debit_minor AS "debitMinor", credit_minor AS "creditMinor" FROM ledger_posting WHERE transfer_id = $1 AND NOT pending ORDER BY id',
+        id,
+      );
+      const rows = await tx.$queryRawUnsafe<AccountRow[]>('SELECT id, type, owner_key, currency, rule, slots FROM account WHERE id = ANY($1::uuid[])', postings.map((posting) => posting.accountId));
+      return { ...transfer, postings: postings.map((posting) => ({ ...posting, debitMinor: BigInt(posting.debitMinor), creditMinor: BigInt(posting.creditMinor) })), accounts: rows.map(toAccount) };
     },
     async refundedSoFar(chargeId, returnedTo = 'psp_clearing') {
       const [row] = await tx.$queryRawUnsafe<Array<{ total: bigint }>>(

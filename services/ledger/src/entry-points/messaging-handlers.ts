@@ -1,7 +1,7 @@
 /** Thin: each money event mapped to the transfer that records it. */
-import { on, type HandlerContext } from '@platform/shared/consumer/handler';
+import { onSql, type HandlerContext } from '@platform/shared/consumer/handler';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { InventoryCommitted, PaymentJournalRequested, PaymentRefunded, PaymentSucceeded, WalletToppedUp } from '@platform/shared/events/catalog';
-import type { Tx } from '../data-access/database.ts';
 import { ledgerStore, type LedgerSettings } from '../data-access/ledger-store.ts';
 import { holdStore } from '../data-access/hold-store.ts';
 import type { LedgerContext } from '../domain/ports.ts';
@@ -11,26 +11,26 @@ import { recordSuspense } from '../domain/record-suspense.ts';
 import { captureWalletPayment, recordTopUp, walletHoldId } from '../domain/wallet-payments.ts';
 
 export function ledgerHandlers(settings: LedgerSettings) {
-  const contextOf = ({ tx, publish, envelope }: HandlerContext<Tx>): LedgerContext => ({ store: ledgerStore(tx, settings), publish, cause: { eventId: envelope.id, correlationId: envelope.correlationid } });
+  const contextOf = ({ tx, publish, envelope }: HandlerContext<SqlTransaction>): LedgerContext => ({ store: ledgerStore(tx, settings), publish, cause: { eventId: envelope.id, correlationId: envelope.correlationid } });
   return [
     // A wallet payment is journaled by its hold (placed, posted, voided here), not as a card charge.
-    on<typeof PaymentSucceeded, Tx>(PaymentSucceeded, async (data, handler) => {
+    onSql(PaymentSucceeded, async (data, handler) => {
       if (data.method === 'WALLET') return;
       await recordCharge(contextOf(handler), { paymentId: data.paymentId, orderId: data.orderId, customerId: data.customerId, merchantId: data.merchantId, amountMinor: data.amountMinor, currency: data.currency });
     }),
-    on<typeof PaymentRefunded, Tx>(PaymentRefunded, async (data, handler) => {
+    onSql(PaymentRefunded, async (data, handler) => {
       if (data.method === 'WALLET') return;
       await recordRefund(contextOf(handler), { paymentId: data.paymentId, refundId: data.refundId, orderId: data.orderId, customerId: data.customerId, merchantId: data.merchantId, amountMinor: data.amountMinor, currency: data.currency });
     }),
-    on<typeof WalletToppedUp, Tx>(WalletToppedUp, async (data, handler) => {
+    onSql(WalletToppedUp, async (data, handler) => {
       await recordTopUp(contextOf(handler), { topUpId: data.topUpId, customerId: data.customerId, amount: BigInt(data.amountMinor), currency: data.currency });
     }),
     // Stock committed: an order paid from a wallet has its hold posted.
-    on<typeof InventoryCommitted, Tx>(InventoryCommitted, async (data, handler) => {
+    onSql(InventoryCommitted, async (data, handler) => {
       await captureWalletPayment(contextOf(handler), holdStore(handler.tx), walletHoldId(`charge:${data.orderId}`));
     }),
     // Reconciliation's repairs: the same use cases, so a transfer already there is left alone.
-    on<typeof PaymentJournalRequested, Tx>(PaymentJournalRequested, async (data, handler) => {
+    onSql(PaymentJournalRequested, async (data, handler) => {
       if (data.entry === 'charge') await recordCharge(contextOf(handler), data);
       else if (data.entry === 'refund') await recordRefund(contextOf(handler), data);
       else await recordSuspense(contextOf(handler), data);

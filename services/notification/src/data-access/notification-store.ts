@@ -1,11 +1,11 @@
 import { decryptNullable, encryptNullable, type FieldCipher } from '@platform/shared/crypto/field-cipher';
 import type { NotificationStore } from '../domain/ports.ts';
-import type { Tx } from './database.ts';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 
 export const RECIPIENT = 'notification.recipient';
 
 // Raw SQL: every statement here runs for every notice (Prisma compiles each model query anew).
-export function notificationStore(tx: Tx, cipher: FieldCipher): NotificationStore {
+export function notificationStore(tx: SqlTransaction, cipher: FieldCipher): NotificationStore {
   return {
     async insert(notification) {
       const inserted = await tx.$executeRawUnsafe(

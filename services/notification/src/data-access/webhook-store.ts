@@ -1,5 +1,6 @@
 import { decryptNullable, encryptNullable, type FieldCipher } from '@platform/shared/crypto/field-cipher';
 import type { DueDelivery, WebhookEndpoint, WebhookEventType, WebhookStore } from '../domain/webhook-ports.ts';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import type { Tx } from './database.ts';
 import type { PrismaClient } from './generated/client.ts';
 import { notificationStore } from './notification-store.ts';
@@ -11,9 +12,38 @@ type EndpointRow = Pick<Awaited<ReturnType<Tx['webhookEndpoint']['findUniqueOrTh
 
 const asEndpoint = (row: EndpointRow): WebhookEndpoint => ({ id: row.id, merchantId: row.merchantId, url: row.url, eventTypes: row.eventTypes as WebhookEventType[], status: row.status as WebhookEndpoint['status'], disabledReason: row.disabledReason, alertEmail: null, createdAt: row.createdAt });
 
-/** Endpoints and deliveries, on a transaction (handlers) or the pool (routes, the sender). */
+/**
+ * What every order and payment event needs (the merchant's subscribed endpoints, its new
+ * deliveries), in SQL alone: the handlers run it on plain `pg`.
+ */
+export function merchantEventStore(tx: SqlTransaction): Pick<WebhookStore, 'activeEndpointsFor' | 'insertDeliveries'> {
+  return {
+    async activeEndpointsFor(merchantId, eventType) {
+      const rows = await tx.$queryRawUnsafe<EndpointRow[]>(
+        `SELECT id::text, merchant_id::text AS "merchantId", url, event_types AS "eventTypes", status, disabled_reason AS "disabledReason", created_at AS "createdAt"
+           FROM webhook_endpoint WHERE merchant_id = $1::uuid AND status = 'ACTIVE' AND $2 = ANY(event_types) ORDER BY created_at`,
+        merchantId,
+        eventType,
+      );
+      return rows.map(asEndpoint);
+    },
+    async insertDeliveries(deliveries) {
+      await tx.$executeRawUnsafe(
+        `INSERT INTO webhook_delivery (id, endpoint_id, event_type, payload, status)
+         SELECT id, endpoint_id, event_type, payload, 'PENDING' FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[]) AS d(id, endpoint_id, event_type, payload)`,
+        deliveries.map((delivery) => delivery.id),
+        deliveries.map((delivery) => delivery.endpointId),
+        deliveries.map((delivery) => delivery.eventType),
+        deliveries.map((delivery) => delivery.payload),
+      );
+    },
+  };
+}
+
+/** Endpoints and deliveries, on a transaction or the pool (routes, the sender). */
 export function webhookStore(client: Tx | PrismaClient, cipher: FieldCipher): WebhookStore {
   return {
+    ...merchantEventStore(client),
     async insertEndpoint(endpoint, secret) {
       await client.webhookEndpoint.create({ data: { ...endpoint, alertEmail: encryptNullable(cipher, endpoint.alertEmail, ALERT_EMAIL), secretEncrypted: cipher.encrypt(secret, SECRET) } });
     },
@@ -23,16 +53,6 @@ export function webhookStore(client: Tx | PrismaClient, cipher: FieldCipher): We
     async findEndpoint(id) {
       const row = await client.webhookEndpoint.findUnique({ where: { id } });
       return row && { ...asEndpoint(row), alertEmail: decryptNullable(cipher, row.alertEmail, ALERT_EMAIL), secrets: { current: cipher.decrypt(row.secretEncrypted, SECRET), previous: decryptNullable(cipher, row.previousSecretEncrypted, SECRET), previousUntil: row.previousSecretUntil } };
-    },
-    async activeEndpointsFor(merchantId, eventType) {
-      // Asked for every order and payment event: raw SQL (Prisma compiles each model query anew).
-      const rows = await client.$queryRawUnsafe<EndpointRow[]>(
-        `SELECT id::text, merchant_id::text AS "merchantId", url, event_types AS "eventTypes", status, disabled_reason AS "disabledReason", created_at AS "createdAt"
-           FROM webhook_endpoint WHERE merchant_id = $1::uuid AND status = 'ACTIVE' AND $2 = ANY(event_types) ORDER BY created_at`,
-        merchantId,
-        eventType,
-      );
-      return rows.map(asEndpoint);
     },
     async rotateSecret(id, secret, previousUntil) {
       const row = await client.webhookEndpoint.findUniqueOrThrow({ where: { id } });
@@ -47,9 +67,6 @@ export function webhookStore(client: Tx | PrismaClient, cipher: FieldCipher): We
         await notificationStore(tx, cipher).insert({ id: randomUUID(), orderId: id, customerId: null, template: 'webhook-endpoint-disabled', reference: '', channel: 'email', recipient: cipher.decrypt(row.alertEmail, ALERT_EMAIL), ...alert, status: 'PENDING', cause: null });
       };
       await ('$transaction' in client ? client.$transaction(disable) : disable(client));
-    },
-    async insertDeliveries(deliveries) {
-      await client.webhookDelivery.createMany({ data: deliveries.map((delivery) => ({ ...delivery, status: 'PENDING' })) });
     },
     async recordAttempt(delivery: DueDelivery, attempt, outcome) {
       await client.webhookAttempt.create({ data: { deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: delivery.attempts + 1, ...attempt } });

@@ -6,7 +6,7 @@ import type { WebhookEventType, WebhookStore } from './webhook-ports.ts';
  * outbox of deliveries); nothing is sent here. The delivery id is the `webhook-id` the merchant
  * sees on every attempt, so it can deduplicate. Returns the ids to send after the commit.
  */
-export async function enqueueMerchantEvent(store: WebhookStore, event: { merchantId: string | null; type: WebhookEventType; data: Record<string, unknown>; occurredAt: Date }): Promise<string[]> {
+export async function enqueueMerchantEvent(store: Pick<WebhookStore, 'activeEndpointsFor' | 'insertDeliveries'>, event: { merchantId: string | null; type: WebhookEventType; data: Record<string, unknown>; occurredAt: Date }): Promise<string[]> {
   if (!event.merchantId) return [];
   const endpoints = await store.activeEndpointsFor(event.merchantId, event.type);
   const deliveries = endpoints.map((endpoint) => ({

@@ -1,6 +1,7 @@
 import { decryptNullable, encryptNullable, type FieldCipher } from '@platform/shared/crypto/field-cipher';
 import type { Order, OrderStore } from '../domain/ports.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import type { Tx } from './database.ts';
 import type { Order as OrderRow } from './generated/client.ts';
 
@@ -16,7 +17,7 @@ const ORDER_COLUMNS = `id, product_id AS "productId", quantity, customer_id AS "
   customer_email_encrypted AS "customerEmail", status, cancellation_reason AS "cancellationReason",
   amount_minor AS "amountMinor", currency, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-export function orderStore(tx: Tx, cipher: FieldCipher): OrderStore {
+export function orderStore(tx: SqlTransaction, cipher: FieldCipher): OrderStore {
   return {
     async lockIdempotencyKey(key) {
       await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtextextended('idempotency:' || $1, 0))", key);

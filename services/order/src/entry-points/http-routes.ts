@@ -64,11 +64,11 @@ export function orderRoutes({ db, cipher, catalog, intents, idempotency }: Order
     const command = { idempotencyKey: key, customerId: customer.sub, merchantId: product.merchantId, productId: body.productId, quantity: body.quantity, payment, customerEmail: body.customerEmail ?? null };
     // A new order's payment intent is filed before the order commits (a network call is never
     // made inside our transaction). A replay needs none; a lost race leaves an intent no order uses.
-    const known = await orderStore(db.client, cipher).findIdempotencyKey(key);
+    const known = await orderStore(db, cipher).findIdempotencyKey(key);
     const orderId = known?.orderId ?? randomUUID();
     if (!known) await intents.create({ orderId, customerId: customer.sub, merchantId: product.merchantId, ...payment });
     const correlationId = ctx.state.correlationId as string;
-    const { order, replayed } = await db.transaction((tx) =>
+    const { order, replayed } = await db.sql((tx) =>
       placeOrder({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }) }, { ...command, orderId }),
     );
     ctx.status = 202;
@@ -87,7 +87,7 @@ export function orderRoutes({ db, cipher, catalog, intents, idempotency }: Order
 
   router.get('/orders/:id', async (ctx) => {
     const { id } = validate(idParam, ctx.params, 'order id');
-    const order = await orderStore(db.client, cipher).findOrder(id); // a single read needs no transaction
+    const order = await orderStore(db, cipher).findOrder(id); // a single read needs no transaction
     if (!order || !canSeeOrder((ctx.state.identity as Identity | null) ?? null, order)) throw new AppError('not-found', `no order ${id}`);
     ctx.body = orderView(order);
   });

@@ -1,33 +1,33 @@
 /** Thin: each saga event mapped to the order state it implies. */
-import { on, type HandlerContext } from '@platform/shared/consumer/handler';
+import { onSql, type HandlerContext } from '@platform/shared/consumer/handler';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { encryptNullable, type FieldCipher } from '@platform/shared/crypto/field-cipher';
 import { SEALED_EMAIL } from '@platform/shared/events/catalog';
 import * as events from '@platform/shared/events/catalog';
-import type { Tx } from '../data-access/database.ts';
 import { orderStore } from '../data-access/order-store.ts';
 import { advanceOrder, type Progress } from '../domain/advance-order.ts';
 
 export function orderHandlers(cipher: FieldCipher) {
-  const apply = (handler: HandlerContext<Tx>, progress: Progress) => advanceOrder({ store: orderStore(handler.tx, cipher), publish: handler.publish, sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL) }, progress);
+  const apply = (handler: HandlerContext<SqlTransaction>, progress: Progress) => advanceOrder({ store: orderStore(handler.tx, cipher), publish: handler.publish, sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL) }, progress);
   return [
-  on<typeof events.InventoryReserved, Tx>(events.InventoryReserved, (data, handler) =>
+  onSql(events.InventoryReserved, (data, handler) =>
     apply(handler, { orderId: data.orderId, to: 'INVENTORY_RESERVED', amountMinor: data.amountMinor, currency: data.currency }),
   ),
-  on<typeof events.InventoryReservationFailed, Tx>(events.InventoryReservationFailed, (data, handler) =>
+  onSql(events.InventoryReservationFailed, (data, handler) =>
     apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: data.reason }),
   ),
-  on<typeof events.PaymentSucceeded, Tx>(events.PaymentSucceeded, (data, handler) =>
+  onSql(events.PaymentSucceeded, (data, handler) =>
     apply(handler, { orderId: data.orderId, to: 'PAYMENT_SUCCESS', amountMinor: data.amountMinor, currency: data.currency }),
   ),
-  on<typeof events.PaymentFailed, Tx>(events.PaymentFailed, (data, handler) => apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: data.reason })),
-  on<typeof events.InventoryCommitted, Tx>(events.InventoryCommitted, (data, handler) => apply(handler, { orderId: data.orderId, to: 'COMPLETED' })),
-  on<typeof events.InventoryCommitFailed, Tx>(events.InventoryCommitFailed, (data, handler) =>
+  onSql(events.PaymentFailed, (data, handler) => apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: data.reason })),
+  onSql(events.InventoryCommitted, (data, handler) => apply(handler, { orderId: data.orderId, to: 'COMPLETED' })),
+  onSql(events.InventoryCommitFailed, (data, handler) =>
     apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: data.reason }),
   ),
-  on<typeof events.InventoryReleased, Tx>(events.InventoryReleased, async (data, handler) => {
+  onSql(events.InventoryReleased, async (data, handler) => {
     if (data.reason === 'expired') await apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: 'reservation_expired' });
   }),
-  on<typeof events.PaymentRefunded, Tx>(events.PaymentRefunded, async (data, handler) => {
+  onSql(events.PaymentRefunded, async (data, handler) => {
     // A merchant's partial or full refund of a completed order does not cancel it.
     if (data.initiatedBy === 'saga') await apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: 'refunded' });
   }),

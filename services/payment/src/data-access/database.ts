@@ -1,9 +1,6 @@
-import { PrismaPg } from '@prisma/adapter-pg';
-import { prismaDatabase } from '@platform/shared/service/prisma-database';
+import { connectPrismaDatabase } from '@platform/shared/service/prisma-database';
 import { PrismaClient, type Prisma } from './generated/client.ts';
 
 export type Tx = Prisma.TransactionClient;
 
-export function connectDatabase(url: string, poolSize: number) {
-  return prismaDatabase<Tx, PrismaClient>(new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) }));
-}
+export const connectDatabase = (url: string, poolSize: number) => connectPrismaDatabase<Tx, PrismaClient>((adapter) => new PrismaClient({ adapter }), url, poolSize);

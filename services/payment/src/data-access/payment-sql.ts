@@ -4,7 +4,7 @@
  * (refunds, reports, sweeps) keep Prisma's models.
  */
 import type { Payment } from '../domain/ports.ts';
-import type { Tx } from './database.ts';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 
 export interface PaymentRow extends Omit<Payment, 'trace' | 'kind' | 'method' | 'status'> {
   kind: string;
@@ -20,12 +20,12 @@ const PAYMENT_COLUMNS = `id::text, order_id::text AS "orderId", customer_id::tex
   failure_reason AS "failureReason", charge_id AS "chargeId", hold_expires_at AS "holdExpiresAt", attempts,
   cause_event_id AS "causeEventId", correlation_id AS "correlationId", traceparent`;
 
-export async function selectPayment(tx: Tx, by: 'id' | 'order_id', value: string): Promise<PaymentRow | undefined> {
+export async function selectPayment(tx: SqlTransaction, by: 'id' | 'order_id', value: string): Promise<PaymentRow | undefined> {
   const rows = await tx.$queryRawUnsafe<PaymentRow[]>(`SELECT ${PAYMENT_COLUMNS} FROM payment WHERE ${by} = $1::uuid`, value);
   return rows[0];
 }
 
-export async function insertPaymentRow(tx: Tx, payment: Payment, nextAttemptAt: Date): Promise<void> {
+export async function insertPaymentRow(tx: SqlTransaction, payment: Payment, nextAttemptAt: Date): Promise<void> {
   await tx.$executeRawUnsafe(
     `INSERT INTO payment (id, order_id, customer_id, merchant_id, kind, method, method_summary, amount_minor, refunded_minor, currency, status,
        failure_reason, charge_id, hold_expires_at, next_attempt_at, attempts, cause_event_id, correlation_id, traceparent, updated_at)
@@ -53,7 +53,7 @@ export async function insertPaymentRow(tx: Tx, payment: Payment, nextAttemptAt: 
 }
 
 /** Moves a payment from one of `from` to `to`; a field is changed only when the change names it. */
-export async function updatePaymentStatus(tx: Tx, paymentId: string, from: readonly string[], to: string, change: { chargeId?: string | null; failureReason?: string | null; nextAttemptAt?: Date | null }): Promise<boolean> {
+export async function updatePaymentStatus(tx: SqlTransaction, paymentId: string, from: readonly string[], to: string, change: { chargeId?: string | null; failureReason?: string | null; nextAttemptAt?: Date | null }): Promise<boolean> {
   const moved = await tx.$executeRawUnsafe(
     `UPDATE payment SET status = $3,
        charge_id = CASE WHEN $4::boolean THEN $5 ELSE charge_id END,
@@ -74,6 +74,6 @@ export async function updatePaymentStatus(tx: Tx, paymentId: string, from: reado
   return moved === 1;
 }
 
-export async function insertHistory(tx: Tx, paymentId: string, status: string, detail: string | null): Promise<void> {
+export async function insertHistory(tx: SqlTransaction, paymentId: string, status: string, detail: string | null): Promise<void> {
   await tx.$executeRawUnsafe('INSERT INTO payment_state_change (payment_id, status, detail) VALUES ($1::uuid, $2, $3)', paymentId, status, detail);
 }

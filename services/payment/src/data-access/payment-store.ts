@@ -1,11 +1,13 @@
 import { decryptNullable, type FieldCipher } from '@platform/shared/crypto/field-cipher';
 import type { Payment, PaymentMethodKind, PaymentStatus, PaymentStore, Refund } from '../domain/ports.ts';
-import type { Tx } from './database.ts';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { insertHistory, insertPaymentRow, selectPayment, updatePaymentStatus, type PaymentRow } from './payment-sql.ts';
 
 const CARD_TOKEN = 'payment_intent.card_token';
 const UPI_VPA = 'payment_intent.upi_vpa';
 const REFUND_SWEEP_GRACE_MS = 30_000;
+const REFUND_COLUMNS = `id::text, payment_id::text AS "paymentId", amount_minor AS "amountMinor", currency, reason, status, gateway_refund_id AS "gatewayRefundId",
+  requested_by AS "requestedBy", created_at AS "createdAt", cause_event_id AS "causeEventId", correlation_id AS "correlationId"`;
 
 const asPayment = (row: PaymentRow): Payment => ({
   id: row.id,
@@ -26,7 +28,8 @@ const asPayment = (row: PaymentRow): Payment => ({
   trace: { causeEventId: row.causeEventId, correlationId: row.correlationId, traceparent: row.traceparent },
 });
 
-export function paymentStore(tx: Tx, cipher: FieldCipher): PaymentStore {
+/** The payment store on one transaction, in SQL alone (it runs on plain `pg` as well as Prisma). */
+export function paymentStore(tx: SqlTransaction, cipher: FieldCipher): PaymentStore {
   const history = (paymentId: string, status: string, detail?: string) => insertHistory(tx, paymentId, status, detail ?? null);
   return {
     async saveIntent(intent) {
@@ -87,21 +90,41 @@ export function paymentStore(tx: Tx, cipher: FieldCipher): PaymentStore {
     },
     async insertRefund(refund) {
       // Executed right after commit; the sweeper takes over only if that is lost.
-      const { trace, ...fields } = refund;
-      await tx.paymentRefund.create({ data: { ...fields, causeEventId: trace.causeEventId, correlationId: trace.correlationId, nextAttemptAt: new Date(Date.now() + REFUND_SWEEP_GRACE_MS) } });
+      await tx.$executeRawUnsafe(
+        `INSERT INTO payment_refund (id, payment_id, amount_minor, currency, reason, status, gateway_refund_id, requested_by, cause_event_id, correlation_id, next_attempt_at, created_at, updated_at)
+         VALUES ($1::uuid, $2::uuid, $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())`,
+        refund.id,
+        refund.paymentId,
+        refund.amountMinor,
+        refund.currency,
+        refund.reason,
+        refund.status,
+        refund.gatewayRefundId,
+        refund.requestedBy,
+        refund.trace.causeEventId,
+        refund.trace.correlationId,
+        new Date(Date.now() + REFUND_SWEEP_GRACE_MS),
+        refund.createdAt,
+      );
     },
     async findRefund(refundId) {
-      const row = await tx.paymentRefund.findUnique({ where: { id: refundId } });
+      const rows = await tx.$queryRawUnsafe<Array<Omit<Refund, 'trace'> & { causeEventId: string | null; correlationId: string | null }>>(`SELECT ${REFUND_COLUMNS} FROM payment_refund WHERE id = $1::uuid`, refundId);
+      const row = rows[0];
       if (!row) return null;
-      const { causeEventId, correlationId, nextAttemptAt: _next, updatedAt: _updated, ...fields } = row;
-      return { ...fields, status: row.status as Refund['status'], requestedBy: row.requestedBy as Refund['requestedBy'], trace: { causeEventId, correlationId, traceparent: null } };
+      const { causeEventId, correlationId, ...fields } = row;
+      return { ...fields, trace: { causeEventId, correlationId, traceparent: null } };
     },
     async settleRefund(refundId, outcome) {
-      const { count } = await tx.paymentRefund.updateMany({ where: { id: refundId, status: 'PENDING' }, data: { status: outcome.status, nextAttemptAt: null, ...(outcome.status === 'SUCCEEDED' ? { gatewayRefundId: outcome.gatewayRefundId } : {}) } });
+      const count = await tx.$executeRawUnsafe(
+        "UPDATE payment_refund SET status = $2, next_attempt_at = NULL, gateway_refund_id = COALESCE($3, gateway_refund_id), updated_at = now() WHERE id = $1::uuid AND status = 'PENDING'",
+        refundId,
+        outcome.status,
+        outcome.status === 'SUCCEEDED' ? outcome.gatewayRefundId : null,
+      );
       return count === 1;
     },
     async scheduleRefund(refundId, nextAttemptAt) {
-      await tx.paymentRefund.updateMany({ where: { id: refundId, status: 'PENDING' }, data: { nextAttemptAt } });
+      await tx.$executeRawUnsafe("UPDATE payment_refund SET next_attempt_at = $2, updated_at = now() WHERE id = $1::uuid AND status = 'PENDING'", refundId, nextAttemptAt);
     },
     async addRefunded(paymentId, amountMinor, refundId) {
       const rows = await tx.$queryRawUnsafe<{ status: string }[]>(

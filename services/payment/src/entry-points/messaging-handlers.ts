@@ -1,8 +1,8 @@
 /** Thin: each event payment reacts to, mapped to its use case; gateway calls wait for the commit. */
-import { on, type HandlerContext } from '@platform/shared/consumer/handler';
+import { onSql, type HandlerContext } from '@platform/shared/consumer/handler';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { InventoryCommitFailed, InventoryReleased, InventoryReserved } from '@platform/shared/events/catalog';
 import type { FieldCipher } from '@platform/shared/crypto/field-cipher';
-import type { Tx } from '../data-access/database.ts';
 import { paymentStore } from '../data-access/payment-store.ts';
 import type { PaymentServices, PaymentUnitOfWork, Trace } from '../domain/ports.ts';
 import { startPayment } from '../domain/start-payment.ts';
@@ -11,21 +11,21 @@ import { compensatePayment } from '../domain/request-refund.ts';
 import { executeRefund } from '../domain/execute-refund.ts';
 
 export function paymentHandlers(services: PaymentServices, cipher: FieldCipher, firstSweepDelayMs: number) {
-  const unitOf = ({ tx, publish }: HandlerContext<Tx>): PaymentUnitOfWork => ({ store: paymentStore(tx, cipher), publish });
-  const traceOf = ({ envelope }: HandlerContext<Tx>): Trace => ({ causeEventId: envelope.id, correlationId: envelope.correlationid, traceparent: envelope.traceparent });
-  const compensate = async (handler: HandlerContext<Tx>, orderId: string, reason: string) => {
+  const unitOf = ({ tx, publish }: HandlerContext<SqlTransaction>): PaymentUnitOfWork => ({ store: paymentStore(tx, cipher), publish });
+  const traceOf = ({ envelope }: HandlerContext<SqlTransaction>): Trace => ({ causeEventId: envelope.id, correlationId: envelope.correlationid, traceparent: envelope.traceparent });
+  const compensate = async (handler: HandlerContext<SqlTransaction>, orderId: string, reason: string) => {
     const refund = await compensatePayment(unitOf(handler), orderId, reason, traceOf(handler));
     if (refund) handler.afterCommit(async () => void (await executeRefund(services, refund.id)));
   };
   return [
-    on<typeof InventoryReserved, Tx>(InventoryReserved, async (data, handler) => {
+    onSql(InventoryReserved, async (data, handler) => {
       if (data.requestedBy === 'direct-api') return; // a hold with no order behind it: nothing to charge
       const firstLookAt = new Date(services.now().getTime() + firstSweepDelayMs);
       const payment = await startPayment(unitOf(handler), { orderId: data.orderId, amountMinor: data.amountMinor, currency: data.currency, holdExpiresAt: new Date(data.expiresAt) }, firstLookAt, traceOf(handler));
       if (payment) handler.afterCommit(() => attemptCharge(services, payment.id));
     }),
-    on<typeof InventoryCommitFailed, Tx>(InventoryCommitFailed, (data, handler) => compensate(handler, data.orderId, `stock could not be committed: ${data.reason}`)),
-    on<typeof InventoryReleased, Tx>(InventoryReleased, async (data, handler) => {
+    onSql(InventoryCommitFailed, (data, handler) => compensate(handler, data.orderId, `stock could not be committed: ${data.reason}`)),
+    onSql(InventoryReleased, async (data, handler) => {
       if (data.reason === 'expired') await compensate(handler, data.orderId, 'stock hold expired');
       if (data.reason === 'order_cancelled') await compensate(handler, data.orderId, 'the order was cancelled at its deadline');
     }),
