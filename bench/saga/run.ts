@@ -34,10 +34,13 @@ const watch = await watchOutcomes(E2E_AMQP_URL);
 const productId = await api.createProduct({ stock: 1_000_000 });
 // What happens with no orders at all (relay polls, sweeps, health checks), per second, so that
 // "commits per order" counts only what orders cost. CPU is not subtracted: idle work is real.
+// Measured after a few seconds of warm-up (start-up work is not idle work).
+await new Promise((resolve) => setTimeout(resolve, 5_000));
 const idleStart = { commits: await commitsSoFar(), cpu: cpuByGroup() };
 await new Promise((resolve) => setTimeout(resolve, 5_000));
 const idleCommitsPerSecond = ((await commitsSoFar()) - idleStart.commits) / 5;
-const idleCpuPerSecond = [...cpuSpent(idleStart.cpu, cpuByGroup()).values()].reduce((sum, ms) => sum + ms, 0) / 5;
+const idleCpu = [...cpuSpent(idleStart.cpu, cpuByGroup())].map(([group, ms]) => [group, ms / 5] as const).sort((a, b) => b[1] - a[1]);
+const idleCpuPerSecond = idleCpu.reduce((sum, [, ms]) => sum + ms, 0);
 say(`platform up; ${seconds} s per rate; latency = scheduled send → order final (seen on the broker)\n`);
 const results: Array<Record<string, unknown>> = [];
 for (const rate of rates) {
@@ -70,9 +73,9 @@ await platform.stopAll();
 
 const commitRate = await outboxCommitRate(PG_URL, 8, 5_000);
 if (asJson) {
-  console.log(JSON.stringify({ date: new Date().toISOString(), outboxCommitsPerSecond: commitRate, idleCommitsPerSecond, idleCpuMsPerSecond: idleCpuPerSecond, results, flash }, null, 2));
+  console.log(JSON.stringify({ date: new Date().toISOString(), outboxCommitsPerSecond: commitRate, idleCommitsPerSecond, idleCpuMsPerSecond: idleCpuPerSecond, idleCpuByProcess: Object.fromEntries(idleCpu), results, flash }, null, 2));
   process.exit(0);
 }
 console.log(`\nPostgreSQL, outbox-shaped transaction (UPDATE a row + INSERT an outbox row), raw pg, 8 workers: ${Math.round(commitRate)} commits/s`);
-console.log(`with no orders: ${idleCommitsPerSecond.toFixed(1)} commits/s (subtracted from commits/order), ${idleCpuPerSecond.toFixed(0)} ms of CPU per second (not subtracted)`);
+console.log(`with no orders: ${idleCommitsPerSecond.toFixed(1)} commits/s (subtracted from commits/order), ${idleCpuPerSecond.toFixed(0)} ms of CPU per second (not subtracted): ${idleCpu.map(([group, ms]) => `${group} ${ms.toFixed(0)}`).join(', ')}`);
 process.exit(0);

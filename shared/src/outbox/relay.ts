@@ -113,14 +113,19 @@ export class OutboxRelay {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      // unnest() is a function scan feeding LIMIT directly, so locks are tried one partition at a
-      // time in the shuffled order and stop at the limit. (With a sort or subquery in between,
+      // Only partitions with unsent rows are tried (a wake-up for one row must not claim half the
+      // partitions at random and miss it), in a shuffled order so relays share them; one index
+      // probe per partition, however long the backlog. The array is
+      // computed once; unnest() is a function scan feeding LIMIT directly, so locks are tried one
+      // partition at a time and stop at the limit. (With a sort or subquery in between,
       // PostgreSQL may evaluate the lock call on every row first and take every partition.)
-      const owned = await client.query<{ p: number }>('SELECT p FROM unnest($2::int[]) AS p WHERE pg_try_advisory_xact_lock($1, p) LIMIT $3', [
-        PARTITION_LOCK_NAMESPACE,
-        shuffledPartitions(),
-        this.partitionsPerClaim,
-      ]);
+      const owned = await client.query<{ p: number }>(
+        `SELECT p FROM unnest(ARRAY(
+           SELECT p FROM generate_series(0, $3 - 1) AS p
+           WHERE EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL AND partition_key = p) ORDER BY random())) AS p
+         WHERE pg_try_advisory_xact_lock($1, p) LIMIT $2`,
+        [PARTITION_LOCK_NAMESPACE, this.partitionsPerClaim, OUTBOX_PARTITIONS],
+      );
       if (owned.rows.length === 0) {
         await client.query('COMMIT');
         return { published: 0 };
@@ -188,15 +193,6 @@ export class OutboxRelay {
       })
       .catch(retry);
   }
-}
-
-function shuffledPartitions(): number[] {
-  const partitions = Array.from({ length: OUTBOX_PARTITIONS }, (_, p) => p);
-  for (let i = partitions.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [partitions[i], partitions[j]] = [partitions[j]!, partitions[i]!];
-  }
-  return partitions;
 }
 
 function toMessage(row: OutboxRow, userId: string | undefined): OutgoingMessage {
