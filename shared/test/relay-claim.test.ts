@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ConfirmPublisher } from '../src/amqp/confirm-publisher.ts';
+import { OutboxRelay } from '../src/outbox/relay.ts';
+import { createTestbedDatabase, type TestbedDatabase } from './support/testbed-db.ts';
+import { commitEvents, logger } from './support/harness.ts';
+import { uniqueCounterEvent } from './support/test-events.ts';
+import { AMQP_URL } from './support/env.ts';
+
+describe('the relay claims partitions that have unsent rows', () => {
+  let db: TestbedDatabase;
+  before(async () => {
+    db = await createTestbedDatabase();
+  });
+  after(async () => db.drop());
+
+  it('when one row waits and a round may claim a single partition, then that round claims its partition and publishes it', async () => {
+    const counted = uniqueCounterEvent();
+    const { publisher, connection } = await ConfirmPublisher.connect(AMQP_URL, 'test-relay-claim', logger);
+    // One partition per round: a claim that picked partitions at random would find the row
+    // in one round of 32; every round below must find it.
+    const relay = new OutboxRelay({ databaseUrl: db.url, publisher, logger, partitionsPerClaim: 1, lanes: 1 });
+    try {
+      for (let round = 0; round < 10; round += 1) {
+        await commitEvents(db.prisma, counted, [{ subject: `aggregate-${round}`, sequence: round }]);
+        assert.deepEqual(await relay.relayOnce(), { published: 1 }, `round ${round}`);
+      }
+      assert.deepEqual(await relay.relayOnce(), { published: 0 }, 'nothing left');
+    } finally {
+      await relay.stop();
+      await connection.close().catch(() => undefined);
+    }
+  });
+});
