@@ -27,6 +27,7 @@ export function processEnvironment(name: ProcessName, at: PlatformAddresses): Re
       ...common,
       RELAY_DATABASE_URLS: BROKER_SERVICES.map((service) => at.databaseUrl(service)).join(','),
       RELAY_AMQP_URLS: BROKER_SERVICES.map((service) => at.amqpUrlFor(service)).join(','),
+      METRICS_TOKEN: at.secrets.metricsToken,
       ...own,
     };
   }
@@ -53,6 +54,7 @@ export function processEnvironment(name: ProcessName, at: PlatformAddresses): Re
       PAYMENT_URL: at.url('payment'),
       LEDGER_URL: at.url('ledger'),
       NOTIFICATION_URL: at.url('notification'),
+      METRICS_TOKEN: at.secrets.metricsToken,
       ...own,
     };
   }

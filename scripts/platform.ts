@@ -101,6 +101,11 @@ export class Platform {
     return url.toString();
   }
 
+  /** The metrics port of the gateway or a relay (their own ports are public, or none). */
+  metricsPortOf(name: 'gateway' | 'relay', instance = 0): number {
+    return this.options.basePort + (name === 'gateway' ? 10 : 11) + 100 * instance;
+  }
+
   /** The sink's SMTP port: the one after its HTTP port. */
   get smtpPort(): number {
     return this.options.basePort + OFFSET.smtp + 1;
@@ -124,7 +129,8 @@ export class Platform {
   start(name: ProcessName, overrides: Record<string, string> = {}, instance = 0): void {
     const entry = ENTRY[name] ?? `services/${name}/src/main.ts`;
     const port = name in OFFSET && name !== 'smtp' ? { PORT: String(this.portOf(name as Listener, instance)) } : {};
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.environment(name), ...port, ...overrides };
+    const metricsPort = name === 'gateway' || name === 'relay' ? { METRICS_PORT: String(this.metricsPortOf(name, instance)) } : {};
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.environment(name), ...port, ...metricsPort, ...overrides };
     // NODE_ARGS: extra node flags for this process (e.g. --cpu-prof, which NODE_OPTIONS refuses).
     const nodeArgs = env.NODE_ARGS?.split(' ').filter(Boolean) ?? [];
     const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {

@@ -1,3 +1,5 @@
+import { AppError, isAppError } from './errors.ts';
+
 /**
  * Is this error a dependency being down or unreachable (the database restarting, a pool with no
  * free connection, the broker or Redis gone, a downstream service refusing connections) rather
@@ -28,4 +30,14 @@ export function isDependencyOutage(error: unknown): boolean {
     current = cause;
   }
   return false;
+}
+
+/**
+ * A transaction that could not start (or was cut off) because the pool or the database is
+ * saturated or down is a dependency outage, not a bug: a 503 with Retry-After for a request, a
+ * retry for a message.
+ */
+export function asUnavailableWhenSaturated(error: unknown): never {
+  if (!isAppError(error) && isDependencyOutage(error)) throw new AppError('unavailable', 'the database is unavailable; try again shortly', undefined, { cause: error });
+  throw error;
 }

@@ -4,6 +4,7 @@
  * GET /metrics.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { OutboxLag } from './outbox/outbox-lag.ts';
 
 export interface ServiceMetrics {
   registry: Registry;
@@ -28,6 +29,43 @@ export function registerQueueDepths(metrics: ServiceMetrics, depths: () => Promi
       for (const [queue, messages] of Object.entries(answer ?? {})) this.set({ queue }, messages);
     },
   });
+}
+
+/**
+ * `outbox_unpublished_events` and `outbox_oldest_unpublished_seconds`, asked of the database at
+ * each scrape (labelled by database when one process watches several: the relay). Alert on the
+ * age: an outbox that stops draining means events are not leaving.
+ */
+export function registerOutboxLag(registry: Registry, lagOf: () => Promise<ReadonlyArray<{ database?: string; lag: OutboxLag }>>): void {
+  let latest: Promise<ReadonlyArray<{ database?: string; lag: OutboxLag }> | null> | null = null;
+  // One query per scrape for both gauges: the first to collect asks, the second reuses it.
+  const read = () => (latest ??= lagOf().catch(() => null).finally(() => setTimeout(() => (latest = null), 0)));
+  const gauge = (name: string, help: string, value: (lag: OutboxLag) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['database'],
+      registers: [registry],
+      async collect() {
+        const answers = await read();
+        this.reset();
+        for (const { database, lag } of answers ?? []) this.set(database ? { database } : {}, value(lag));
+      },
+    });
+  gauge('outbox_unpublished_events', 'Outbox rows written but not yet published by the relay', (lag) => lag.unpublished);
+  gauge('outbox_oldest_unpublished_seconds', 'Age of the oldest outbox row not yet published', (lag) => lag.oldestSeconds);
+}
+
+/** How many messages each consumer transaction applied: how much batching the load gives. */
+export function registerBatchSizes(metrics: ServiceMetrics): (size: number, committed: boolean) => void {
+  const sizes = new Histogram({
+    name: 'consumer_batch_messages',
+    help: 'Messages per consumer batch of two or more, by whether it committed or was split up',
+    labelNames: ['committed'],
+    buckets: [2, 5, 10, 20, 35, 50],
+    registers: [metrics.registry],
+  });
+  return (size, committed) => sizes.observe({ committed: String(committed) }, size);
 }
 
 export function createMetrics(service: string): ServiceMetrics {

@@ -93,7 +93,24 @@ describe('the public API contract', () => {
     for (const queue of ['order', 'order.dlq', 'order.retry.200ms', 'events.unrouted']) {
       assert.match(text, new RegExp(`^queue_messages\\{[^}]*queue="${queue.replace(/\./g, '\\.')}"[^}]*\\} \\d+`, 'm'), `queue_messages for ${queue}`);
     }
+    assert.match(text, /^outbox_unpublished_events\{[^}]*\} \d+/m, 'its outbox lag');
+    assert.match(text, /^outbox_oldest_unpublished_seconds\{[^}]*\} [\d.e-]+/m);
     assert.equal((await api.request('GET', '/metrics')).status, 404, 'not exposed through the gateway');
+  });
+
+  it('when orders have gone through, then the gateway and the relay expose their metrics on ports of their own, to the scraper only', async () => {
+    await api.finalOrder(await api.placeOrder(productId));
+    const scrape = (name: 'gateway' | 'relay', token?: string) => fetch(`http://127.0.0.1:${platform.metricsPortOf(name)}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    for (const name of ['gateway', 'relay'] as const) {
+      assert.equal((await scrape(name)).status, 401, `${name}: not without the scraper token`);
+      assert.equal((await fetch(`http://127.0.0.1:${platform.metricsPortOf(name)}/health`)).status, 200, `${name}: a probe`);
+    }
+    const gateway = await (await scrape('gateway', platform.secrets.metricsToken)).text();
+    assert.match(gateway, /^http_request_duration_seconds_count\{[^}]*route="\/orders\/:id"[^}]*\} \d+/m, 'requests by route pattern');
+    const relay = await (await scrape('relay', platform.secrets.metricsToken)).text();
+    const published = relay.match(/^relay_events_published_total\{[^}]*database="[^"]*_order"[^}]*\} (\d+)/m);
+    assert.ok(published && Number(published[1]) >= 1, 'events published from the order database');
+    assert.match(relay, /^outbox_oldest_unpublished_seconds\{[^}]*database="[^"]*_payment"[^}]*\} [\d.e-]+/m, 'outbox lag per database');
   });
 
   it('when input carries control characters, the wrong media type or an unsupported method, then it is a clear 4xx problem and nothing is written', async () => {

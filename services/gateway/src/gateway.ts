@@ -51,6 +51,8 @@ function route(options: GatewayOptions): Middleware {
       throw error;
     }
     const { route: policy } = match;
+    // The policy's pattern labels the request-duration metric (never the raw path, ids in it).
+    (ctx as { _matchedRoute?: string })._matchedRoute = policy.path;
     if (!admits(policy.allow, identity?.role ?? null)) {
       if (!identity) {
         ctx.set('www-authenticate', 'Bearer');

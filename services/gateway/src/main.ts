@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { configParts, loadConfigOrExit } from '@platform/shared/config';
 import { createLogger } from '@platform/shared/logger';
 import { createApp } from '@platform/shared/http/create-app';
+import { startMetricsServer } from '@platform/shared/http/metrics-server';
+import { createMetrics } from '@platform/shared/metrics';
 import { internalFetch } from '@platform/shared/http/internal-auth';
 import { tokenVerifier } from './authenticate.ts';
 import { gatewayPipeline } from './gateway.ts';
@@ -33,6 +35,10 @@ const config = loadConfigOrExit(
     PAYMENT_URL: url,
     LEDGER_URL: url,
     NOTIFICATION_URL: url,
+    // /health and /metrics (with METRICS_TOKEN) on a port of its own: the API port is public.
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    METRICS_PORT: configParts.port.default(9100),
+    METRICS_TOKEN: z.string().min(16).optional(),
   }),
 );
 const logger = createLogger('gateway', config.LOG_LEVEL);
@@ -42,8 +48,12 @@ const redis = new Redis(config.REDIS_URL, { commandTimeout: 100, maxRetriesPerRe
 redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis unavailable; rate limiting in-process'));
 const upstreams = { auth: config.AUTH_URL, order: config.ORDER_URL, inventory: config.INVENTORY_URL, payment: config.PAYMENT_URL, ledger: config.LEDGER_URL, notification: config.NOTIFICATION_URL };
 
+// Request durations by route; served on the metrics port only (the pipeline answers 404 for /metrics).
+const metrics = createMetrics('gateway');
+const metricsServer = await startMetricsServer({ host: config.METRICS_HOST, port: config.METRICS_PORT, registry: metrics.registry, token: config.METRICS_TOKEN });
 const app = createApp({
   logger,
+  metrics,
   routers: [],
   beforeRoutes: gatewayPipeline({
     upstreams,
@@ -68,7 +78,7 @@ const server: Server = app.listen(config.PORT, config.HOST, () => logger.info({ 
 const stop = () => {
   server.close(() => {
     redis.disconnect();
-    process.exit(0);
+    void metricsServer.close().finally(() => process.exit(0));
   });
 };
 process.on('SIGTERM', stop);

@@ -109,7 +109,7 @@ export function internalAuth(options: InternalAuthOptions): Middleware {
   };
 }
 
-function safeEqual(a: Buffer | string, b: Buffer | string): boolean {
+export function safeEqual(a: Buffer | string, b: Buffer | string): boolean {
   const left = Buffer.isBuffer(a) ? a : Buffer.from(a);
   const right = Buffer.isBuffer(b) ? b : Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);

@@ -15,6 +15,8 @@ import { OutboxRelay } from './relay.ts';
 import { PLATFORM_QUEUES } from '../amqp/platform-topology.ts';
 import * as catalog from '../events/catalog.ts';
 import { assertSafeForProduction } from '../service/base-config.ts';
+import { startMetricsServer } from '../http/metrics-server.ts';
+import { relayMetrics } from './relay-metrics.ts';
 
 const urlList = (item: z.ZodType<string, string>) =>
   z
@@ -34,6 +36,10 @@ const config = loadConfigOrExit(
     RELAY_PAUSE_BEFORE_MARK_MS: z.coerce.number().int().min(0).default(0),
     RELAY_TEST_PUBLISH_TWICE: z.enum(['0', '1']).default('0'),
     LOG_LEVEL: configParts.logLevel,
+    // /health and /metrics (with METRICS_TOKEN) on a port of its own.
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    METRICS_PORT: configParts.port.default(9101),
+    METRICS_TOKEN: z.string().min(16).optional(),
   }),
 );
 assertSafeForProduction(config);
@@ -48,16 +54,18 @@ const consumedTypes = new Set(PLATFORM_QUEUES.flatMap((queue) => queue.eventType
 const UNCONSUMED_TYPES = new Set(Object.values(catalog).flatMap((definition) => (typeof definition === 'object' && !consumedTypes.has(definition.type) ? [definition.type] : [])));
 const topology = await ConfirmPublisher.connect(config.AMQP_URL, `relay-${process.pid}`, logger, PLATFORM_QUEUES);
 const connections = [topology.connection];
+const metrics = relayMetrics();
 const relays = await Promise.all(
   config.RELAY_DATABASE_URLS.map(async (databaseUrl, index) => {
     const amqpUrl = config.RELAY_AMQP_URLS?.[index];
+    const database = new URL(databaseUrl).pathname.slice(1);
     const own = amqpUrl ? await ConfirmPublisher.connect(amqpUrl, `relay-${process.pid}-${index}`, logger) : null;
     if (own) connections.push(own.connection);
     return new OutboxRelay({
       databaseUrl,
       publisher: own?.publisher ?? topology.publisher,
       userId: amqpUrl ? decodeURIComponent(new URL(amqpUrl).username) : undefined,
-      logger: logger.child({ database: new URL(databaseUrl).pathname.slice(1) }),
+      logger: logger.child({ database }),
       batchSize: config.RELAY_BATCH_SIZE,
       lanes: config.RELAY_LANES,
       pollIntervalMs: config.RELAY_POLL_INTERVAL_MS,
@@ -65,9 +73,12 @@ const relays = await Promise.all(
       publishEachTwice: config.RELAY_TEST_PUBLISH_TWICE === '1',
       // ledger.entry-recorded and notification.sent have no consumer: publishing them only filled events.unrouted.
       isConsumed: (eventType) => !UNCONSUMED_TYPES.has(eventType),
+      onRound: (outcome) => metrics.round(database, outcome),
     });
   }),
 );
+metrics.watch(relays.map((relay, index) => ({ database: new URL(config.RELAY_DATABASE_URLS[index]!).pathname.slice(1), lag: () => relay.lag() })));
+const metricsServer = await startMetricsServer({ host: config.METRICS_HOST, port: config.METRICS_PORT, registry: metrics.registry, token: config.METRICS_TOKEN });
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -75,11 +86,12 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, 'relay stopping');
   await Promise.all(relays.map((relay) => relay.stop()));
+  await metricsServer.close();
   await Promise.all(connections.map((connection) => connection.close().catch(() => undefined)));
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
-logger.info({ databases: relays.length }, 'relay started');
+logger.info({ databases: relays.length, metricsPort: metricsServer.port }, 'relay started');
 await Promise.all(relays.map((relay) => relay.run()));

@@ -17,6 +17,7 @@ import { CLOUDEVENTS_CONTENT_TYPE } from '../envelope.ts';
 import type { ConfirmPublisher, OutgoingMessage } from '../amqp/confirm-publisher.ts';
 import { describeError } from '../errors.ts';
 import { OUTBOX_PARTITIONS } from './partition.ts';
+import { outboxLag, type OutboxLag } from './outbox-lag.ts';
 
 /** Advisory-lock namespace (first key) for outbox partitions. */
 const PARTITION_LOCK_NAMESPACE = 0x0b0c;
@@ -38,6 +39,8 @@ export interface RelayOptions {
   publishEachTwice?: boolean;
   /** Events no queue consumes are marked sent without being sent (they stay in the outbox for the timeline). */
   isConsumed?: (eventType: string) => boolean;
+  /** Told after each committed round (metrics). */
+  onRound?: (outcome: { published: number } | { failed: true }) => void;
 }
 
 interface OutboxRow {
@@ -86,6 +89,7 @@ export class OutboxRelay {
     while (!this.stopped) {
       try {
         const { published } = await this.relayOnce();
+        this.options.onRound?.({ published });
         failures = 0;
         if (published > 0) continue;
         // Nothing to claim: either nothing is pending, or another lane or relay owns what is, and
@@ -94,6 +98,7 @@ export class OutboxRelay {
         await this.idle(this.pollIntervalMs);
       } catch (error) {
         failures += 1;
+        this.options.onRound?.({ failed: true });
         this.options.logger.warn({ err: describeError(error), failures }, 'relay round failed; will retry');
         await this.idle(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)));
       }
@@ -106,6 +111,14 @@ export class OutboxRelay {
     await this.running; // a round in progress finishes (or rolls back) before its pool closes
     await this.listener?.end().catch(() => undefined);
     await this.pool.end();
+  }
+
+  /** How far behind this database's outbox is (for the relay's metrics). */
+  lag(): Promise<OutboxLag> {
+    return outboxLag({
+      $queryRawUnsafe: async <T>(query: string, ...values: unknown[]) => (await this.pool.query(query, values)).rows as T,
+      $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await this.pool.query(query, values)).rowCount ?? 0,
+    });
   }
 
   /** One claim-publish-mark round. Exposed for tests and the benchmark. */

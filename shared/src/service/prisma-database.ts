@@ -1,5 +1,4 @@
-import { AppError, isAppError } from '../errors.ts';
-import { isDependencyOutage } from '../dependency-outage.ts';
+import { asUnavailableWhenSaturated } from '../dependency-outage.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import type pg from 'pg';
 import type { ServiceDatabase } from './run-service.ts';
@@ -39,15 +38,6 @@ export function prismaDatabase<Tx extends SqlTransaction, C extends PrismaLikeCl
   };
 }
 
-/**
- * A transaction that could not start (or was cut off) because the pool or the database is
- * saturated or down is a dependency outage, not a bug: a 503 with Retry-After for a request, a
- * retry for a message (dependency-outage.ts knows the codes and messages).
- */
-export function asUnavailableWhenSaturated(error: unknown): never {
-  if (!isAppError(error) && isDependencyOutage(error)) throw new AppError('unavailable', 'the database is unavailable; try again shortly', undefined, { cause: error });
-  throw error;
-}
 
 /**
  * A service's database: one `pg` pool shared by its Prisma client (through the driver adapter)

@@ -10,7 +10,8 @@ import type { EventHandler } from '../consumer/handler.ts';
 import { startConsumer } from '../consumer/start-consumer.ts';
 import { createApp } from '../http/create-app.ts';
 import { eventsRouter } from '../http/events-router.ts';
-import { createMetrics, registerQueueDepths, type ServiceMetrics } from '../metrics.ts';
+import { createMetrics, registerBatchSizes, registerOutboxLag, registerQueueDepths, type ServiceMetrics } from '../metrics.ts';
+import { outboxLag } from '../outbox/outbox-lag.ts';
 import type { InternalAuthOptions } from '../http/internal-auth.ts';
 import { MESSAGING_PRUNE_BATCH, pruneMessaging, type MessagingRetention } from '../outbox/retention.ts';
 import { startPeriodicJob } from './periodic-job.ts';
@@ -60,6 +61,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
   const metrics = service.metrics ?? createMetrics(service.name);
   let brokerConnected = service.handlers.length === 0;
   const handledTypes = new Set(service.handlers.map((handler) => handler.definition.type));
+  registerOutboxLag(metrics.registry, async () => [{ lag: await outboxLag(service.db) }]);
   const consumer =
     service.handlers.length > 0
       ? await startConsumer<Tx>({
@@ -75,6 +77,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
           ...(service.concurrency ? { concurrency: service.concurrency } : {}),
           ...(service.verifyPublisher ? { verifyPublisher: { self: decodeURIComponent(new URL(service.amqpUrl).username) || 'guest' } } : {}),
           logger: service.logger,
+          onBatch: registerBatchSizes(metrics),
           // Labels from a closed set: a type this service has no handler for is `other`.
           onOutcome: (outcome, message) => metrics.messages.inc({ event_type: handledTypes.has(String(message.properties.type)) ? String(message.properties.type) : 'other', outcome }),
         })

@@ -11,7 +11,7 @@
  */
 import pg from 'pg';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
-import { asUnavailableWhenSaturated } from './prisma-database.ts';
+import { asUnavailableWhenSaturated } from '../dependency-outage.ts';
 
 /**
  * Statements are sent once per connection and then executed by name: PostgreSQL skips parsing

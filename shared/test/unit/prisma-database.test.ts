@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError } from '../../src/errors.ts';
-import { asUnavailableWhenSaturated } from '../../src/service/prisma-database.ts';
+import { asUnavailableWhenSaturated } from '../../src/dependency-outage.ts';
 
 describe('database saturation', () => {
   it('when a transaction cannot start because the pool or database is saturated, then it is "unavailable" (503, retried), not a bug', () => {
