@@ -48,6 +48,8 @@ export interface PlatformOptions {
   replicas?: number;
   /** PostgreSQL's port as the processes reach it (a fault proxy's, in the chaos run). */
   pgPort?: number;
+  /** Run what `pnpm build` made (dist/<process>/main.mjs) with plain node, not the sources with tsx. */
+  built?: boolean;
 }
 
 /** Creates missing databases and applies pending migrations for a prefix (clients are generated at install). */
@@ -133,7 +135,9 @@ export class Platform {
     const env: NodeJS.ProcessEnv = { ...process.env, ...this.environment(name), ...port, ...metricsPort, ...overrides };
     // NODE_ARGS: extra node flags for this process (e.g. --cpu-prof, which NODE_OPTIONS refuses).
     const nodeArgs = env.NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+    // The SMTP sink is a development tool: it always runs from source.
+    const program = this.options.built && name !== 'smtp' ? [path.join('dist', name, 'main.mjs')] : ['--import', 'tsx', entry];
+    const child = spawn(process.execPath, [...nodeArgs, ...program], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -162,6 +166,11 @@ export class Platform {
   }
 
   /** Whether the process is up (started and not exited): what a supervisor watches. */
+  /** The process id of a running instance (to read its command line or its CPU from /proc). */
+  pidOf(name: ProcessName, instance = 0): number | undefined {
+    return this.children.get(instanceKey(name, instance))?.pid;
+  }
+
   isRunning(name: ProcessName, instance = 0): boolean {
     const child = this.children.get(instanceKey(name, instance));
     return child !== undefined && child.exitCode === null && child.signalCode === null;

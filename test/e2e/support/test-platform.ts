@@ -52,6 +52,8 @@ export interface Topology {
   amqpPort?: number;
   /** The services' own timings (retry delays, sweep and poll intervals) instead of the tests' fast ones: for benchmarks. */
   productionTimings?: boolean;
+  /** Run the production build (dist/, plain node) instead of the sources. */
+  built?: boolean;
 }
 
 export async function startTestPlatform(env: Partial<Record<ProcessName, Record<string, string>>> = {}, topology: Topology = {}): Promise<TestPlatform> {
@@ -71,6 +73,7 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
     amqpUrl: topology.amqpPort ? Object.assign(new URL(E2E_AMQP_URL), { port: String(topology.amqpPort) }).toString() : E2E_AMQP_URL,
     replicas: topology.replicas,
     pgPort: topology.pgPort,
+    built: topology.built,
     logLevel: process.env.E2E_LOG_LEVEL ?? 'warn',
     env: {
       order: { ...quick(fast), ...env.order },
