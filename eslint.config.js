@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const infrastructure = ['koa', '@koa/router', 'amqplib', 'pg', 'ioredis', '@prisma/*', 'prisma', '**/generated/**', '**/data-access/**', '**/entry-points/**'];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/generated/**', 'bench/results/**'] },
+  { ignores: ['**/node_modules/**', '**/generated/**', 'bench/results/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
