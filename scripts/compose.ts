@@ -39,7 +39,8 @@ const SECRETS: DevSecrets = {
 const PG_ADMIN = `postgresql://postgres:${secret('POSTGRES_PASSWORD')}@postgres:5432`;
 const RABBITMQ_ADMIN = `platform-admin:${secret('RABBITMQ_ADMIN_PASSWORD')}`;
 
-function environmentOf(name: ProcessName): Record<string, string> {
+/** A process's environment with compose's (and the Kubernetes base's) service names and secret references. */
+export function environmentOf(name: ProcessName): Record<string, string> {
   return processEnvironment(name, {
     amqpUrl: `amqp://${RABBITMQ_ADMIN}@rabbitmq:5672`,
     logLevel: 'info',
@@ -51,6 +52,15 @@ function environmentOf(name: ProcessName): Record<string, string> {
     url: (listener) => `http://${listener}:${HTTP_PORT}`,
     smtpPort: 1025,
   });
+}
+
+/** The setup job's: PostgreSQL's and the broker's operators, and each service's broker password. */
+export function setupEnvironment(): Record<string, string> {
+  return {
+    PG_URL: `${PG_ADMIN}/postgres`,
+    RABBITMQ_MANAGEMENT_URL: `http://${RABBITMQ_ADMIN}@rabbitmq:15672`,
+    ...Object.fromEntries(BROKER_SERVICES.map((service) => [brokerPasswordVariable(service), secret(brokerPasswordVariable(service))])),
+  };
 }
 
 /** A process's container: read-only, non-root (the image's user), after the setup job. */
@@ -91,11 +101,7 @@ export function composeFile(): Record<string, unknown> {
       setup: {
         build: { context: '.', target: 'setup' },
         image: 'payment-platform/setup:dev',
-        environment: {
-          PG_URL: `${PG_ADMIN}/postgres`,
-          RABBITMQ_MANAGEMENT_URL: `http://${RABBITMQ_ADMIN}@rabbitmq:15672`,
-          ...Object.fromEntries(BROKER_SERVICES.map((service) => [brokerPasswordVariable(service), secret(brokerPasswordVariable(service))])),
-        },
+        environment: setupEnvironment(),
         depends_on: { postgres: healthy, rabbitmq: healthy },
       },
       ...Object.fromEntries(CONTAINERS.map((name) => [name, processContainer(name)])),
