@@ -33,6 +33,7 @@ export async function flashSale(api: GatewayClient, watch: OutcomeWatch, options
     ...options,
     accepted: crowd.scheduled.size,
     refused: crowd.failed,
+    refusals: crowd.refusals,
     sold: sold.count,
     soldP99: sold.p99,
     outOfStock: outOfStock.count,
@@ -42,6 +43,6 @@ export async function flashSale(api: GatewayClient, watch: OutcomeWatch, options
     unfinished: sold.unfinished,
     lastFinalSeconds: (Math.max(sold.lastFinal, outOfStock.lastFinal, otherwise.lastFinal) - started) / 1000,
     stockAfter: { available: stock.available, reserved: stock.reserved, sold: stock.sold },
-    ordinary: { ...latencies(background.scheduled, watch.finished, (final) => final.completed), refused: background.failed },
+    ordinary: { ...latencies(background.scheduled, watch.finished, (final) => final.completed), refused: background.failed, refusals: background.refusals },
   };
 }

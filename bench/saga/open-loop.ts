@@ -12,6 +12,8 @@ export async function sendOpenLoop(api: GatewayClient, productId: string, rate: 
   const scheduled = new Map<string, number>();
   const sends: Array<Promise<void>> = [];
   let failed = 0;
+  // Why orders were refused, by answer ("order not accepted: 429", "fetch failed" …): a 5xx would be a bug.
+  const refusals = new Map<string, number>();
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
@@ -19,12 +21,16 @@ export async function sendOpenLoop(api: GatewayClient, productId: string, rate: 
     sends.push(
       api.placeOrder(productId, { key: randomUUID() }).then(
         (orderId) => void scheduled.set(orderId, due),
-        () => void (failed += 1),
+        (error: unknown) => {
+          failed += 1;
+          const reason = (error instanceof Error ? error.message : String(error)).replace(/ \{.*$/, '').slice(0, 60);
+          refusals.set(reason, (refusals.get(reason) ?? 0) + 1);
+        },
       ),
     );
   }
   await Promise.all(sends);
-  return { scheduled, failed };
+  return { scheduled, failed, refusals: Object.fromEntries(refusals) };
 }
 
 /** Latency percentiles (ms) from each order's scheduled send to its final state, for those `which` picks. */

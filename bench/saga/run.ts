@@ -46,7 +46,8 @@ const results: Array<Record<string, unknown>> = [];
 for (const rate of rates) {
   const before = { cpu: cpuByGroup(), commits: await commitsSoFar(), messages: await brokerMessagesSoFar() };
   const started = performance.now();
-  const { scheduled, failed } = await sendOpenLoop(api, productId, rate, rate * seconds, started);
+  const { scheduled, failed, refusals } = await sendOpenLoop(api, productId, rate, rate * seconds, started);
+  if (failed > 0) say(`  refused: ${JSON.stringify(refusals)}`);
   await watch.waitFor(scheduled.keys(), 120_000);
   const latency = latencies(scheduled, watch.finished);
   const done = Math.max(1, latency.count);
@@ -64,9 +65,9 @@ for (const rate of rates) {
 let flash: Awaited<ReturnType<typeof flashSale>> | undefined;
 if (process.argv.includes('--flash')) {
   flash = await flashSale(api, watch, { units: 100, orders: 2_000, seconds: 10, backgroundRate: 5 });
-  say(`\nflash sale: ${flash.units} units, ${flash.orders} orders in ${flash.seconds} s (${flash.accepted} accepted, ${flash.refused} refused), ordinary orders at ${flash.backgroundRate}/s meanwhile`);
+  say(`\nflash sale: ${flash.units} units, ${flash.orders} orders in ${flash.seconds} s (${flash.accepted} accepted, ${flash.refused} refused${flash.refused > 0 ? `: ${JSON.stringify(flash.refusals)}` : ''}), ordinary orders at ${flash.backgroundRate}/s meanwhile`);
   say(`  sold ${flash.sold} (p99 to final ${flash.soldP99} ms); out_of_stock ${flash.outOfStock} (p50 ${flash.outOfStockP50} ms, p99 ${flash.outOfStockP99} ms); cancelled otherwise ${flash.cancelledOtherwise}; unfinished ${flash.unfinished}; all final ${flash.lastFinalSeconds.toFixed(1)} s after the first`);
-  say(`  product after: ${JSON.stringify(flash.stockAfter)}; ordinary orders: ${flash.ordinary.count} completed, p50 ${flash.ordinary.p50} ms, p99 ${flash.ordinary.p99} ms, refused ${flash.ordinary.refused}`);
+  say(`  product after: ${JSON.stringify(flash.stockAfter)}; ordinary orders: ${flash.ordinary.count} completed, p50 ${flash.ordinary.p50} ms, p99 ${flash.ordinary.p99} ms, refused ${flash.ordinary.refused}${flash.ordinary.refused > 0 ? ` ${JSON.stringify(flash.ordinary.refusals)}` : ''}`);
 }
 await watch.close();
 await platform.stopAll();
