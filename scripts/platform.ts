@@ -33,7 +33,7 @@ const OFFSET: Record<Listener, number> = { gateway: 0, order: 1, inventory: 2, p
 const ENTRY: Partial<Record<ProcessName, string>> = { relay: 'shared/src/outbox/relay-daemon.ts', smtp: 'scripts/smtp-sink.ts' };
 
 export interface PlatformOptions {
-  /** The gateway's port; services take the next six. */
+  /** The gateway's port; services, the simulators and the SMTP sink take the next nine, the gateway's and relay's metrics +10 and +11. */
   basePort: number;
   /** Databases are <prefix>_<service>. */
   databasePrefix: string;

@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { createMetrics, registerBatchSizes, registerOutboxLag, registerQueueDepths } from '../../shared/src/metrics.ts';
 import { relayMetrics } from '../../shared/src/outbox/relay-metrics.ts';
 import { CONTAINERS, HTTP_PORT, METRICS_PORT } from '../../scripts/compose.ts';
+import { orderOutcomes } from '../../services/order/src/entry-points/order-metrics.ts';
 
 /** Every series name a scrape can show: histograms as their _bucket, _sum and _count. */
 function exportedNames(...registries: Registry[]): Set<string> {
@@ -35,6 +36,7 @@ const service = createMetrics('any');
 registerQueueDepths(service, async () => ({}));
 registerOutboxLag(service.registry, async () => []);
 registerBatchSizes(service);
+orderOutcomes(service.registry);
 const relay = relayMetrics();
 relay.watch([]);
 const exported = exportedNames(service.registry, relay.registry);

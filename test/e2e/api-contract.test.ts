@@ -83,6 +83,8 @@ describe('the public API contract', () => {
   it('when orders have gone through, then each service exposes Prometheus metrics of its messages and requests', async () => {
     const orderId = await api.placeOrder(productId);
     await api.finalOrder(orderId);
+    const scarce = await api.createProduct({ stock: 1 });
+    assert.equal((await api.finalOrder(await api.placeOrder(scarce, { quantity: 2 }))).cancellationReason, 'out_of_stock');
     assert.equal((await fetch(`${platform.url('order')}/metrics`)).status, 401, 'not without the scraper token');
     const text = await (await fetch(`${platform.url('order')}/metrics`, { headers: { authorization: `Bearer ${platform.secrets.metricsToken}` } })).text();
     const applied = text.match(/^messages_handled_total\{[^}]*event_type="inventory\.committed\.v1"[^}]*outcome="applied"[^}]*\} (\d+)/m);
@@ -94,6 +96,9 @@ describe('the public API contract', () => {
       assert.match(text, new RegExp(`^queue_messages\\{[^}]*queue="${queue.replace(/\./g, '\\.')}"[^}]*\\} \\d+`, 'm'), `queue_messages for ${queue}`);
     }
     assert.match(text, /^outbox_unpublished_events\{[^}]*\} \d+/m, 'its outbox lag');
+    const finished = (outcome: string, reason: string) => Number(new RegExp(`^orders_finished_total\\{[^}]*outcome="${outcome}"[^}]*reason="${reason}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    assert.ok(finished('completed', 'none') >= 1, 'completed orders counted');
+    assert.ok(finished('cancelled', 'out_of_stock') >= 1, 'cancelled orders counted by reason');
     assert.match(text, /^outbox_oldest_unpublished_seconds\{[^}]*\} [\d.e-]+/m);
     assert.equal((await api.request('GET', '/metrics')).status, 404, 'not exposed through the gateway');
   });

@@ -29,7 +29,8 @@ describe('gateway rate limits (real Redis, two gateways)', () => {
   // Only gateways: their upstreams are absent (a served request answers 503), which is fine for
   // counting refusals. Two of them share one Redis, as two replicas would.
   const budgets = { RATE_LIMIT_PER_SECOND: '5', RATE_LIMIT_TOKEN_PER_MINUTE: '3', REDIS_URL };
-  const gateways = [18180, 18190].map((basePort) => new Platform({ basePort, databasePrefix: 'e2e', amqpUrl: 'amqp://unused', env: { gateway: budgets } }));
+  // A platform takes basePort to basePort + 11 (services, sink, metrics ports): the two must not overlap.
+  const gateways = [18180, 18280].map((basePort) => new Platform({ basePort, databasePrefix: 'e2e', amqpUrl: 'amqp://unused', env: { gateway: budgets } }));
   let redis: ChildProcess;
   const url = (index: number) => gateways[index]!.url('gateway');
   const product = '/products/00000000-0000-4000-8000-000000000000';

@@ -19,6 +19,8 @@ import { sqlIdempotencyStore } from '@platform/shared/http/idempotency';
 import { cachedIdempotencyStore, fastFailingRedis } from '@platform/shared/http/idempotency-cache';
 import { startPeriodicJob } from '@platform/shared/service/periodic-job';
 import { orderStateRoutes } from './entry-points/order-state-routes.ts';
+import { orderOutcomes } from './entry-points/order-metrics.ts';
+import { createMetrics } from '@platform/shared/metrics';
 
 const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ INVENTORY_URL: z.string().url(), PAYMENT_URL: z.string().url(), REDIS_URL: z.string().url().optional(), ORDER_DEADLINE_MS: configParts.positiveInt.default(1_800_000), ORDER_DEADLINE_SWEEP_MS: configParts.positiveInt.default(30_000) }));
 const logger = createLogger('order', config.LOG_LEVEL);
@@ -29,10 +31,13 @@ const signedFetch = internalFetch(config.INTERNAL_AUTH_SECRET, 'order');
 const idempotency = config.REDIS_URL
   ? cachedIdempotencyStore(sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS), await fastFailingRedis(config.REDIS_URL, (message) => logger.warn({ err: message }, 'redis unavailable; idempotency replays read the database')), 'order', config.IDEMPOTENCY_RETENTION_HOURS)
   : sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS);
+const metrics = createMetrics('order');
+const finished = orderOutcomes(metrics.registry);
 const running = await runService({
   name: 'order',
   ...runtimeFrom(config),
   logger,
+  metrics,
   db,
   routers: [orderRoutes({ db, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch), intents: paymentIntents(config.PAYMENT_URL, signedFetch), idempotency }), orderStateRoutes(db.client)],
   // Stored responses are kept 24 hours, then forgotten.
@@ -40,12 +45,16 @@ const running = await runService({
     startPeriodicJob('idempotency-retention', config.MESSAGING_RETENTION_SWEEP_MS, async () => ({ more: (await idempotency.prune(1_000)) === 1_000 }), logger),
     startDeadlineSweeper({
       overdue: (olderThan, limit) => overdueOrders(db.client, olderThan, limit),
-      transaction: (correlationId, work) => db.sql((tx) => work({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }), sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL) })),
+      transaction: async (correlationId, work) => {
+        const outcomes: Array<Parameters<typeof finished>> = [];
+        await db.sql((tx) => work({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }), sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL), finished: (...outcome) => outcomes.push(outcome) }));
+        for (const outcome of outcomes) finished(...outcome); // committed
+      },
       deadlineMs: config.ORDER_DEADLINE_MS,
       intervalMs: config.ORDER_DEADLINE_SWEEP_MS,
       logger,
     }),
   ],
-  handlers: orderHandlers(cipher),
+  handlers: orderHandlers(cipher, finished),
 });
 stopOnSignals(running, logger);

@@ -100,7 +100,8 @@ const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 export function spawnRelay(databaseUrl: string, env: Record<string, string> = {}): { child: ChildProcess; lines: string[]; exited: Promise<NodeJS.Signals | number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'shared/src/outbox/relay-daemon.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, AMQP_URL, RELAY_DATABASE_URLS: databaseUrl, RELAY_POLL_INTERVAL_MS: '200', LOG_LEVEL: 'info', ...env },
+    // METRICS_PORT 0: any free port, so several relays can run side by side on this machine.
+    env: { ...process.env, AMQP_URL, RELAY_DATABASE_URLS: databaseUrl, RELAY_POLL_INTERVAL_MS: '200', LOG_LEVEL: 'info', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

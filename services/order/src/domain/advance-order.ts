@@ -28,8 +28,10 @@ export async function advanceOrder(context: AdvanceContext, progress: Progress):
   if (!moved) throw new AppError('unavailable', `order ${order.id} changed concurrently`);
   if (progress.to === 'COMPLETED') {
     await context.publish([{ definition: OrderCompleted, subject: order.id, data: { orderId: order.id, customerEmailSealed: context.sealEmail(order.customerEmail), customerId: order.customerId, merchantId: order.merchantId } }]);
+    context.finished?.('completed', null);
   } else if (progress.to === 'CANCELLED') {
     const reason = progress.cancellationReason ?? 'cancelled';
     await context.publish([{ definition: OrderCancelled, subject: order.id, data: { orderId: order.id, reason, customerEmailSealed: context.sealEmail(order.customerEmail), customerId: order.customerId, merchantId: order.merchantId } }]);
+    context.finished?.('cancelled', reason);
   }
 }

@@ -30,6 +30,8 @@ export interface OrderStore {
 /** Moving an order announces its end with the customer's e-mail, sealed for the notification service. */
 export interface AdvanceContext extends OrderContext {
   sealEmail(email: string | null): string | null;
+  /** Told when this move finished the order (counted once the transaction has committed). */
+  finished?(outcome: 'completed' | 'cancelled', reason: string | null): void;
 }
 
 export interface ProductCatalog {

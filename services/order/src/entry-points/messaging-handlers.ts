@@ -6,9 +6,19 @@ import { SEALED_EMAIL } from '@platform/shared/events/catalog';
 import * as events from '@platform/shared/events/catalog';
 import { orderStore } from '../data-access/order-store.ts';
 import { advanceOrder, type Progress } from '../domain/advance-order.ts';
+import type { OrderFinished } from './order-metrics.ts';
 
-export function orderHandlers(cipher: FieldCipher) {
-  const apply = (handler: HandlerContext<SqlTransaction>, progress: Progress) => advanceOrder({ store: orderStore(handler.tx, cipher), publish: handler.publish, sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL) }, progress);
+export function orderHandlers(cipher: FieldCipher, finished: OrderFinished = () => undefined) {
+  const apply = (handler: HandlerContext<SqlTransaction>, progress: Progress) =>
+    advanceOrder(
+      {
+        store: orderStore(handler.tx, cipher),
+        publish: handler.publish,
+        sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL),
+        finished: (outcome, reason) => handler.afterCommit(async () => finished(outcome, reason)),
+      },
+      progress,
+    );
   return [
   onSql(events.InventoryReserved, (data, handler) =>
     apply(handler, { orderId: data.orderId, to: 'INVENTORY_RESERVED', amountMinor: data.amountMinor, currency: data.currency }),

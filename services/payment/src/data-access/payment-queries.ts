@@ -1,14 +1,24 @@
 import type { PrismaClient } from './generated/client.ts';
 
-/** A payment (by its id or its order's), with its masked method, state history, refunds and every gateway call. */
+/**
+ * A payment (by its id or its order's), with its masked method, state history, refunds and every
+ * gateway call — read in one snapshot (REPEATABLE READ): read one by one, a charge recorded a
+ * moment ago could show beside the status it has already left.
+ */
 export async function paymentDetails(client: PrismaClient, id: string) {
-  const payment = (await client.payment.findUnique({ where: { id } })) ?? (await client.payment.findUnique({ where: { orderId: id } }));
-  if (!payment) return null;
-  const [history, calls, refunds] = await Promise.all([
-    client.paymentStateChange.findMany({ where: { paymentId: payment.id }, orderBy: { id: 'asc' } }),
-    client.gatewayCall.findMany({ where: { paymentId: payment.id }, orderBy: { id: 'asc' } }),
-    client.paymentRefund.findMany({ where: { paymentId: payment.id }, orderBy: { createdAt: 'asc' } }),
-  ]);
+  return client.$transaction(async (tx) => {
+    const payment = (await tx.payment.findUnique({ where: { id } })) ?? (await tx.payment.findUnique({ where: { orderId: id } }));
+    if (!payment) return null;
+    const history = await tx.paymentStateChange.findMany({ where: { paymentId: payment.id }, orderBy: { id: 'asc' } });
+    const calls = await tx.gatewayCall.findMany({ where: { paymentId: payment.id }, orderBy: { id: 'asc' } });
+    const refunds = await tx.paymentRefund.findMany({ where: { paymentId: payment.id }, orderBy: { createdAt: 'asc' } });
+    return detailsView(payment, history, calls, refunds);
+  }, { isolationLevel: 'RepeatableRead' });
+}
+
+type Loaded<K extends 'payment' | 'paymentStateChange' | 'gatewayCall' | 'paymentRefund'> = NonNullable<Awaited<ReturnType<PrismaClient[K]['findFirst']>>>;
+
+function detailsView(payment: Loaded<'payment'>, history: Loaded<'paymentStateChange'>[], calls: Loaded<'gatewayCall'>[], refunds: Loaded<'paymentRefund'>[]) {
   return {
     id: payment.id,
     paymentId: payment.id,
