@@ -12,6 +12,7 @@ import { createMetrics, registerBatchSizes, registerOutboxLag, registerQueueDept
 import { relayMetrics } from '../../shared/src/outbox/relay-metrics.ts';
 import { CONTAINERS, HTTP_PORT, METRICS_PORT } from '../../scripts/compose.ts';
 import { orderOutcomes } from '../../services/order/src/entry-points/order-metrics.ts';
+import { paymentMetrics } from '../../services/payment/src/entry-points/payment-metrics.ts';
 
 /** Every series name a scrape can show: histograms as their _bucket, _sum and _count. */
 function exportedNames(...registries: Registry[]): Set<string> {
@@ -37,6 +38,7 @@ registerQueueDepths(service, async () => ({}));
 registerOutboxLag(service.registry, async () => []);
 registerBatchSizes(service);
 orderOutcomes(service.registry);
+paymentMetrics(service.registry);
 const relay = relayMetrics();
 relay.watch([]);
 const exported = exportedNames(service.registry, relay.registry);

@@ -99,6 +99,9 @@ describe('the public API contract', () => {
     const finished = (outcome: string, reason: string) => Number(new RegExp(`^orders_finished_total\\{[^}]*outcome="${outcome}"[^}]*reason="${reason}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
     assert.ok(finished('completed', 'none') >= 1, 'completed orders counted');
     assert.ok(finished('cancelled', 'out_of_stock') >= 1, 'cancelled orders counted by reason');
+    const payments = await (await fetch(`${platform.url('payment')}/metrics`, { headers: { authorization: `Bearer ${platform.secrets.metricsToken}` } })).text();
+    const converted = /^payments_finished_total\{[^}]*kind="ORDER"[^}]*method="CARD"[^}]*outcome="succeeded"[^}]*\} (\d+)/m.exec(payments);
+    assert.ok(converted && Number(converted[1]) >= 1, 'card payments counted by outcome');
     assert.match(text, /^outbox_oldest_unpublished_seconds\{[^}]*\} [\d.e-]+/m);
     assert.equal((await api.request('GET', '/metrics')).status, 404, 'not exposed through the gateway');
   });

@@ -128,7 +128,10 @@ describe('refunds and idempotency keys', () => {
     assert.ok([...statuses].every((status) => status === 202 || status === 409), [...statuses].join(','));
     const orderIds = new Set(answers.filter((answer) => answer.status === 202).map((answer) => answer.body.orderId));
     assert.equal(orderIds.size, 1, 'one order');
-    assert.ok(answers.some((answer) => answer.status === 409), 'a request while the first was in flight is a 409');
+    // Exactly one request made the order: every other 202 is the stored first response replayed.
+    // (How many arrive while the first is in flight, answered 409, depends on timing: none is fine.)
+    const fresh = answers.filter((answer) => answer.status === 202 && answer.headers.get('idempotent-replayed') !== 'true');
+    assert.equal(fresh.length, 1, 'one request made the order; the rest were replays or 409');
     const [orderId] = [...orderIds] as string[];
     await suite.api.finalOrder(orderId!);
     const listed = (await suite.api.request<{ orders: Array<{ orderId: string }> }>('GET', '/orders?limit=100')).body.orders.filter((order) => order.orderId === orderId);

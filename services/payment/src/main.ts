@@ -1,8 +1,8 @@
-import { Gauge } from 'prom-client';
 import { z } from 'zod';
 import { configParts, loadConfigOrExit } from '@platform/shared/config';
 import { createLogger } from '@platform/shared/logger';
 import { createMetrics } from '@platform/shared/metrics';
+import { paymentMetrics, type PaymentFinished } from './entry-points/payment-metrics.ts';
 import { baseServiceConfig, cipherFrom, dataProtectionConfig, runtimeFrom } from '@platform/shared/service/base-config';
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
 import { fieldCipher, keyringSchema } from '@platform/shared/crypto/field-cipher';
@@ -60,7 +60,7 @@ const config = loadConfigOrExit(
 );
 const logger = createLogger('payment', config.LOG_LEVEL);
 const metrics = createMetrics('payment');
-const circuit = new Gauge({ name: 'payment_gateway_circuit_open', help: 'The gateway circuit breaker: 0 closed, 1 open, 0.5 half-open', registers: [metrics.registry] });
+const own = paymentMetrics(metrics.registry);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const cipher = cipherFrom(config);
 // Card numbers have a keyring of their own: whoever holds the data keys still cannot read them.
@@ -72,18 +72,22 @@ const gateway = pspClient({
   breakerHalfOpenMs: config.PSP_BREAKER_HALF_OPEN_MS,
   concurrency: config.PSP_CONCURRENCY,
   onCircuitState: (state) => {
-    circuit.set(state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0);
+    own.circuitState(state);
     logger.warn({ state }, 'gateway circuit breaker changed state');
   },
 });
-circuit.set(0);
 const signedFetch = internalFetch(config.INTERNAL_AUTH_SECRET, 'payment');
 const wallet = ledgerWallet(config.LEDGER_URL, signedFetch, config.PSP_TIMEOUT_MS);
 // One attempt's whole budget: three calls with their timeouts and backoff. The sweeper waits this long first.
 const attemptBudgetMs = config.PSP_TIMEOUT_MS * 3 + 2_000;
 const services: PaymentServices = {
   read: (work) => work(paymentStore(db, cipher)),
-  transaction: (work, trace) => db.sql((tx) => work({ store: paymentStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/payment', ...publishingOptions(trace) }) })),
+  transaction: async (work, trace) => {
+    const finished: Array<Parameters<PaymentFinished>> = [];
+    const result = await db.sql((tx) => work({ store: paymentStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/payment', ...publishingOptions(trace) }), finished: (...outcome) => finished.push(outcome) }));
+    for (const outcome of finished) own.finished(...outcome); // committed
+    return result;
+  },
   gatewayFor: (method) => (method === 'WALLET' ? wallet : gateway),
   methodFor: paymentMethods(vault, config.UPI_COLLECT_EXPIRY_SECONDS, () => new Date()),
   timing: {

@@ -112,6 +112,8 @@ export interface PaymentStore {
 export interface PaymentUnitOfWork {
   store: PaymentStore;
   publish(events: readonly NewEvent[]): Promise<void>;
+  /** Told when this transaction settles a payment (counted once it has committed). */
+  finished?(kind: string, method: string, outcome: 'succeeded' | 'failed'): void;
 }
 
 /** What the use cases that call the gateway need: transactions of their own, never one held across a call. */

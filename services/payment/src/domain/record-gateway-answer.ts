@@ -24,6 +24,7 @@ export async function recordGatewayAnswer(unit: PaymentUnitOfWork, payment: Paym
   if (answer.status === 'succeeded') {
     if (!(await store.transition(payment.id, ['INITIATED', 'PENDING'], 'SUCCEEDED', { chargeId: answer.chargeId, nextAttemptAt: null, detail: via }))) return refundLateSuccess(unit, payment.id, answer.chargeId);
     await store.eraseIntentSecrets(payment.orderId);
+    unit.finished?.(payment.kind, payment.method, 'succeeded');
     if (payment.kind === 'TOP_UP') {
       const data = { topUpId: payment.orderId, customerId: payment.customerId ?? '', amountMinor: Number(payment.amountMinor), currency: payment.currency };
       await unit.publish([{ definition: WalletToppedUp, subject: payment.orderId, data }]);
@@ -55,6 +56,7 @@ async function refundLateSuccess(unit: PaymentUnitOfWork, paymentId: string, cha
 export async function failPayment(unit: PaymentUnitOfWork, payment: Payment, reason: FailureReason, detail: string, chargeId: string | null = null): Promise<boolean> {
   if (!(await unit.store.transition(payment.id, ['INITIATED', 'PENDING'], 'FAILED', { failureReason: reason, chargeId, nextAttemptAt: null, detail }))) return false;
   await unit.store.eraseIntentSecrets(payment.orderId);
+  unit.finished?.(payment.kind, payment.method, 'failed');
   // A failed top-up has no saga to tell: its caller reads the outcome.
   if (payment.kind === 'ORDER') await unit.publish([{ definition: PaymentFailed, subject: payment.orderId, data: { orderId: payment.orderId, reason, customerId: payment.customerId, merchantId: payment.merchantId } }]);
   return true;
