@@ -37,9 +37,7 @@ export function registerQueueDepths(metrics: ServiceMetrics, depths: () => Promi
  * age: an outbox that stops draining means events are not leaving.
  */
 export function registerOutboxLag(registry: Registry, lagOf: () => Promise<ReadonlyArray<{ database?: string; lag: OutboxLag }>>): void {
-  let latest: Promise<ReadonlyArray<{ database?: string; lag: OutboxLag }> | null> | null = null;
-  // One query per scrape for both gauges: the first to collect asks, the second reuses it.
-  const read = () => (latest ??= lagOf().catch(() => null).finally(() => setTimeout(() => (latest = null), 0)));
+  // Each gauge asks on its own: one indexed query apiece per scrape is cheaper than keeping them in step.
   const gauge = (name: string, help: string, value: (lag: OutboxLag) => number) =>
     new Gauge({
       name,
@@ -47,7 +45,7 @@ export function registerOutboxLag(registry: Registry, lagOf: () => Promise<Reado
       labelNames: ['database'],
       registers: [registry],
       async collect() {
-        const answers = await read();
+        const answers = await lagOf().catch(() => null);
         this.reset();
         for (const { database, lag } of answers ?? []) this.set(database ? { database } : {}, value(lag));
       },

@@ -49,6 +49,7 @@ if (config.RELAY_AMQP_URLS && config.RELAY_AMQP_URLS.length !== config.RELAY_DAT
 }
 
 const logger = createLogger('relay', config.LOG_LEVEL);
+const databaseNameOf = (url: string) => new URL(url).pathname.slice(1);
 // The platform's event types no queue consumes; anything else (a type this code does not know) is sent.
 const consumedTypes = new Set(PLATFORM_QUEUES.flatMap((queue) => queue.eventTypes));
 const UNCONSUMED_TYPES = new Set(Object.values(catalog).flatMap((definition) => (typeof definition === 'object' && !consumedTypes.has(definition.type) ? [definition.type] : [])));
@@ -58,7 +59,7 @@ const metrics = relayMetrics();
 const relays = await Promise.all(
   config.RELAY_DATABASE_URLS.map(async (databaseUrl, index) => {
     const amqpUrl = config.RELAY_AMQP_URLS?.[index];
-    const database = new URL(databaseUrl).pathname.slice(1);
+    const database = databaseNameOf(databaseUrl);
     const own = amqpUrl ? await ConfirmPublisher.connect(amqpUrl, `relay-${process.pid}-${index}`, logger) : null;
     if (own) connections.push(own.connection);
     return new OutboxRelay({
@@ -77,7 +78,7 @@ const relays = await Promise.all(
     });
   }),
 );
-metrics.watch(relays.map((relay, index) => ({ database: new URL(config.RELAY_DATABASE_URLS[index]!).pathname.slice(1), lag: () => relay.lag() })));
+metrics.watch(relays.map((relay, index) => ({ database: databaseNameOf(config.RELAY_DATABASE_URLS[index]!), lag: () => relay.lag() })));
 const metricsServer = await startMetricsServer({ host: config.METRICS_HOST, port: config.METRICS_PORT, registry: metrics.registry, token: config.METRICS_TOKEN });
 
 let stopping = false;
