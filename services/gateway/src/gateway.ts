@@ -9,6 +9,7 @@ import { encodeIdentity, type Identity } from '@platform/shared/http/identity';
 import type { InternalFetch } from '@platform/shared/http/internal-auth';
 import { bearerToken, InvalidToken, type TokenVerifier } from './authenticate.ts';
 import { admits, matchRoute } from './policy.ts';
+import { API_DOC_ROUTES } from './api-docs.ts';
 import { pathGuard } from './path-guard.ts';
 import { forward } from './proxy.ts';
 import { createLimiters, spend } from './rate-limit.ts';
@@ -24,7 +25,7 @@ export interface GatewayOptions {
   corsOrigins: ReadonlySet<string>;
 }
 
-const OWN_ROUTES = new Set(['/health', '/ready']);
+const OWN_ROUTES = new Set(['/health', '/ready', ...API_DOC_ROUTES]);
 
 async function identify(authorization: string, verifyToken: TokenVerifier): Promise<Identity | null> {
   const token = bearerToken(authorization);

@@ -10,6 +10,7 @@ import { createMetrics } from '@platform/shared/metrics';
 import { internalFetch } from '@platform/shared/http/internal-auth';
 import { tokenVerifier } from './authenticate.ts';
 import { gatewayPipeline } from './gateway.ts';
+import { apiDocsRouter } from './api-docs.ts';
 import { createLimiters } from './rate-limit.ts';
 
 const url = z.string().url();
@@ -54,7 +55,7 @@ const metricsServer = await startMetricsServer({ host: config.METRICS_HOST, port
 const app = createApp({
   logger,
   metrics,
-  routers: [],
+  routers: [apiDocsRouter()],
   beforeRoutes: gatewayPipeline({
     upstreams,
     signedFetch: internalFetch(config.INTERNAL_AUTH_SECRET, 'gateway'),

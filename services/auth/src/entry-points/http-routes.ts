@@ -14,9 +14,9 @@ const password = z
   .string()
   .min(10, 'password must be at least 10 characters')
   .refine((text) => Buffer.byteLength(text, 'utf8') <= 72, 'password must be at most 72 bytes');
-const credentials = z.object({ email: z.string().trim().email().max(320), password });
-const named = z.object({ name: z.string().trim().min(1).max(200) });
-const merchantParam = z.object({ id: z.string().uuid('merchant ids are UUIDs') });
+export const credentials = z.object({ email: z.string().trim().email().max(320), password });
+export const named = z.object({ name: z.string().trim().min(1).max(200) });
+export const merchantParam = z.object({ id: z.string().uuid('merchant ids are UUIDs') });
 
 export function authRoutes(store: AuthStore, hasher: PasswordHasher, signer: TokenSigner): Router {
   const router = new Router();

@@ -15,7 +15,7 @@ import { createProduct } from '../domain/create-product.ts';
 import { reserveStock } from '../domain/reserve-stock.ts';
 import { releaseReservation } from '../domain/release-reservation.ts';
 
-const createProductBody = z.object({
+export const createProductBody = z.object({
   /** Admins name the merchant; a merchant's own products are always its own. */
   merchantId: z.string().uuid().optional(),
   sku: z.string().trim().min(1).max(64),
@@ -25,9 +25,9 @@ const createProductBody = z.object({
   stock: z.number().int().nonnegative().max(1_000_000_000),
   holdSeconds: z.number().int().positive().max(86_400).optional(),
 });
-const reserveBody = z.object({ orderId: z.string().uuid(), productId: z.string().uuid(), quantity: z.number().int().positive().max(MAX_ORDER_QUANTITY) });
-const releaseBody = z.object({ orderId: z.string().uuid() });
-const idParam = z.object({ id: z.string().uuid('product ids are UUIDs') });
+export const reserveBody = z.object({ orderId: z.string().uuid(), productId: z.string().uuid(), quantity: z.number().int().positive().max(MAX_ORDER_QUANTITY) });
+export const releaseBody = z.object({ orderId: z.string().uuid() });
+export const idParam = z.object({ id: z.string().uuid('product ids are UUIDs') });
 
 const productView = (product: Product) => ({ ...product, priceMinor: Number(product.priceMinor) });
 const reservationView = (reservation: Reservation) => ({ ...reservation, expiresAt: reservation.expiresAt.toISOString() });

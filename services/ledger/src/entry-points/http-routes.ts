@@ -19,9 +19,9 @@ function ownerOf(identity: Identity | null): { all: true } | { ownerKey: string;
   return null;
 }
 
-const accountParam = z.object({ id: z.string().uuid('account ids are UUIDs') });
-const statementQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().regex(/^\d{1,18}$/, 'before is a posting id from a previous page').optional() });
-const feeBody = z.object({ bps: z.number().int().min(0).max(10_000), fixedMinor: z.number().int().min(0).max(1_000_000) });
+export const accountParam = z.object({ id: z.string().uuid('account ids are UUIDs') });
+export const statementQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().regex(/^\d{1,18}$/, 'before is a posting id from a previous page').optional() });
+export const feeBody = z.object({ bps: z.number().int().min(0).max(10_000), fixedMinor: z.number().int().min(0).max(1_000_000) });
 
 /** Reverses a transfer in its own transaction (and audits who asked); false if already reversed. */
 export type ReverseTransfer = (transferId: string, actor: string, correlationId: string) => Promise<boolean>;

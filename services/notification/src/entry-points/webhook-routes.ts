@@ -8,9 +8,9 @@ import { disableEndpoint, registerEndpoint, resendDelivery, rotateEndpointSecret
 import { WEBHOOK_EVENT_TYPES, type UrlGuard, type WebhookEndpoint, type WebhookStore } from '../domain/webhook-ports.ts';
 
 const BASE = '/merchants/me/webhook-endpoints';
-const endpointBody = z.object({ url: z.string().min(1).max(2_000), eventTypes: z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).max(WEBHOOK_EVENT_TYPES.length), alertEmail: z.string().email().max(320).optional() });
-const rotateBody = z.object({ overlapSeconds: z.number().int().min(0).max(7 * 24 * 3600).default(24 * 3600) });
-const idParam = z.object({ id: z.string().uuid('endpoint ids are UUIDs') });
+export const endpointBody = z.object({ url: z.string().min(1).max(2_000), eventTypes: z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).max(WEBHOOK_EVENT_TYPES.length), alertEmail: z.string().email().max(320).optional() });
+export const rotateBody = z.object({ overlapSeconds: z.number().int().min(0).max(7 * 24 * 3600).default(24 * 3600) });
+export const idParam = z.object({ id: z.string().uuid('endpoint ids are UUIDs') });
 
 const view = (endpoint: WebhookEndpoint) => ({ id: endpoint.id, url: endpoint.url, eventTypes: endpoint.eventTypes, status: endpoint.status, disabledReason: endpoint.disabledReason, alertsByEmail: endpoint.alertEmail !== null, createdAt: endpoint.createdAt.toISOString() });
 

@@ -20,14 +20,14 @@ const orderFields = {
   quantity: z.number().int().positive('quantity must be at least 1').max(MAX_ORDER_QUANTITY),
   customerEmail: z.string().email().max(320).optional(),
 };
-const placeOrderBody = z.discriminatedUnion('paymentMethod', [
+export const placeOrderBody = z.discriminatedUnion('paymentMethod', [
   z.object({ ...orderFields, paymentMethod: z.literal('CARD'), cardToken: z.string().min(1).max(200) }),
   z.object({ ...orderFields, paymentMethod: z.literal('UPI'), upiVpa: z.string().regex(/^[a-zA-Z0-9._-]{2,64}@[a-zA-Z]{2,32}$/, 'upiVpa must look like name@bank') }),
   z.object({ ...orderFields, paymentMethod: z.literal('WALLET') }),
 ]);
-const idempotencyKey = z.string().trim().min(1, 'the Idempotency-Key header is required').max(255);
-const idParam = z.object({ id: z.string().uuid('order ids are UUIDs') });
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), before: z.string().datetime({ offset: true }).optional() });
+export const idempotencyKey = z.string().trim().min(1, 'the Idempotency-Key header is required').max(255);
+export const idParam = z.object({ id: z.string().uuid('order ids are UUIDs') });
+export const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), before: z.string().datetime({ offset: true }).optional() });
 
 const orderView = (order: Order) => ({
   orderId: order.id,

@@ -25,14 +25,14 @@ const intentBody = z.discriminatedUnion('method', [
   z.object({ method: z.literal('UPI'), orderId: z.string().uuid(), customerId: z.string().uuid(), merchantId: z.string().uuid().nullable(), upiVpa: z.string().regex(VPA, 'upiVpa must look like name@bank') }),
   z.object({ method: z.literal('WALLET'), orderId: z.string().uuid(), customerId: z.string().uuid(), merchantId: z.string().uuid().nullable() }),
 ]);
-const cardBody = z.object({
+export const cardBody = z.object({
   number: z.string().regex(/^\d{12,19}$/, 'number must be 12 to 19 digits'),
   expMonth: z.number().int().min(1).max(12),
   expYear: z.number().int().min(2000).max(2100),
   cvc: z.string().regex(/^\d{3,4}$/, 'cvc must be 3 or 4 digits'),
 });
-const refundBody = z.object({ amountMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), reason: z.string().trim().min(1).max(200) });
-const idParam = z.object({ id: z.string().uuid('payment ids (and order ids) are UUIDs') });
+export const refundBody = z.object({ amountMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), reason: z.string().trim().min(1).max(200) });
+export const idParam = z.object({ id: z.string().uuid('payment ids (and order ids) are UUIDs') });
 
 /** A customer sees their own payments, a merchant its own, admins and services all; others get 404. */
 function canSee(identity: Identity | null, payment: { customerId: string | null; merchantId: string | null }): boolean {

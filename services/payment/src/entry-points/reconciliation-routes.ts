@@ -9,7 +9,7 @@ import { actorOf, requireRole } from '@platform/shared/http/identity';
 import { validate } from '@platform/shared/http/validate';
 import type { ReconciliationReport } from '../domain/run-reconciliation.ts';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date is YYYY-MM-DD').refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'not a calendar date');
+export const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date is YYYY-MM-DD').refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'not a calendar date');
 
 export interface ReconciliationEntry {
   run(day: string, actor: string): Promise<ReconciliationReport & { reportId: string }>;

@@ -15,7 +15,7 @@ import { attemptCharge } from '../domain/attempt-charge.ts';
 const CHARGE_WINDOW_MS = 15 * 60_000;
 const MAX_TOP_UP_MINOR = 1_000_000;
 
-const topUpBody = z.object({ amountMinor: z.number().int().positive().max(MAX_TOP_UP_MINOR), currency: currencyCode, cardToken: z.string().min(1).max(200) });
+export const topUpBody = z.object({ amountMinor: z.number().int().positive().max(MAX_TOP_UP_MINOR), currency: currencyCode, cardToken: z.string().min(1).max(200) });
 
 export function topUpRoutes(deps: { services: PaymentServices; vault: CardVault; idempotency: IdempotencyStore; firstSweepDelayMs: number; status: (paymentId: string) => Promise<string | null> }): Router {
   const router = new Router();
