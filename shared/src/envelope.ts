@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 import type { EventData, EventDefinition } from './events/define-event.ts';
+import { activeTraceparent, tracingEnabled } from './telemetry/tracing.ts';
 
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json';
 
@@ -61,7 +62,9 @@ export function createEnvelope<D extends EventDefinition>(source: string, event:
     datacontenttype: 'application/json',
     correlationid: cause?.correlationid ?? correlationId ?? id,
     ...(cause ? { causationid: cause.id } : {}),
-    traceparent: childTraceparent(cause?.traceparent),
+    // With tracing on: the span that wrote it (the request's or the consumer's), or the cause's
+    // span for work done after a commit. Off: the cause's trace id, so one order is one trace anyway.
+    traceparent: activeTraceparent() ?? (tracingEnabled() && cause?.traceparent ? cause.traceparent : childTraceparent(cause?.traceparent)),
     data: parsed.data as EventData<D>,
   };
 }

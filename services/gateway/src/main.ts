@@ -8,6 +8,7 @@ import { createApp } from '@platform/shared/http/create-app';
 import { startMetricsServer } from '@platform/shared/http/metrics-server';
 import { createMetrics } from '@platform/shared/metrics';
 import { internalFetch } from '@platform/shared/http/internal-auth';
+import { startTracing, stopTracing } from '@platform/shared/telemetry/tracing';
 import { tokenVerifier } from './authenticate.ts';
 import { gatewayPipeline } from './gateway.ts';
 import { apiDocsRouter } from './api-docs.ts';
@@ -43,6 +44,7 @@ const config = loadConfigOrExit(
   }),
 );
 const logger = createLogger('gateway', config.LOG_LEVEL);
+await startTracing('gateway');
 // No request waits on Redis for long: a paused or slow Redis fails the command in 100 ms and the
 // limiter falls back to its in-memory budget; while disconnected, commands fail at once.
 const redis = new Redis(config.REDIS_URL, { commandTimeout: 100, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 1_000 });
@@ -79,7 +81,7 @@ const server: Server = app.listen(config.PORT, config.HOST, () => logger.info({ 
 const stop = () => {
   server.close(() => {
     redis.disconnect();
-    void metricsServer.close().finally(() => process.exit(0));
+    void metricsServer.close().then(stopTracing).finally(() => process.exit(0));
   });
 };
 process.on('SIGTERM', stop);

@@ -10,6 +10,7 @@ import type { SqlTransaction } from '../outbox/sql-client.ts';
 import type { EventHandler, HandlerContext } from './handler.ts';
 import { recordInInbox } from './inbox.ts';
 import { admit } from './parking.ts';
+import { activeTraceparent } from '../telemetry/tracing.ts';
 
 /** The handler for this type and the event's validated data; a validation error (DLQ) otherwise. */
 export function resolveHandler<Tx extends SqlTransaction>(handlers: ReadonlyMap<string, EventHandler<Tx>>, queue: string, envelope: Envelope) {
@@ -36,7 +37,8 @@ export function handlerContext<Tx extends SqlTransaction>(
   publish: (cause: Cause) => HandlerContext<Tx>['publish'],
   afterCommit: HandlerContext<Tx>['afterCommit'],
 ): HandlerContext<Tx> {
-  return { tx, envelope, publish: publish({ id: envelope.id, correlationid: envelope.correlationid, traceparent: envelope.traceparent }), afterCommit };
+  // With tracing on, the cause is the consumer's span: work done after commit still hangs under it.
+  return { tx, envelope, publish: publish({ id: envelope.id, correlationid: envelope.correlationid, traceparent: activeTraceparent() ?? envelope.traceparent }), afterCommit };
 }
 
 /**

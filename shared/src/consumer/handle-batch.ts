@@ -22,6 +22,7 @@ import { recordAllInInbox } from './inbox.ts';
 import { subjectsWithParked } from './parking.ts';
 import { admitOnce, handlerContext, resolveHandler, transactionFor } from './apply-steps.ts';
 import { authenticatePublisher } from './publisher-check.ts';
+import { consumerSpan, inSpan } from '../telemetry/tracing.ts';
 
 export interface Delivery {
   message: ConsumeMessage;
@@ -119,7 +120,9 @@ async function applyAll(context: DeliveryContext<SqlTransaction>, ready: readonl
         result.outcomes.push('duplicate'); // applied before, or earlier in this batch
         continue;
       }
-      await item.handler.handle(item.data, handlerContext(tx, envelope, (cause) => outbox.publisher({ source: context.source, cause }), (task) => result.committed.push(task)));
+      await inSpan(`process ${envelope.type}`, consumerSpan(context.queue, item.message.properties.headers, envelope), () =>
+        item.handler.handle(item.data, handlerContext(tx, envelope, (cause) => outbox.publisher({ source: context.source, cause }), (task) => result.committed.push(task))),
+      );
       result.outcomes.push('applied');
     }
     await outbox.flush();

@@ -20,6 +20,7 @@ import { holdSubject, releaseSubject, sendNextParked } from './parking.ts';
 import { admitOnce, handlerContext, resolveHandler, transactionFor, type AfterCommitRunner } from './apply-steps.ts';
 import { attemptOf, carriedHeaders, HEADERS, truncateReason, type FailureKind } from './failure-headers.ts';
 import type { EventHandler } from './handler.ts';
+import { consumerSpan, inSpan } from '../telemetry/tracing.ts';
 import { AUTHENTICATED_PUBLISHER_HEADER, authenticatePublisher, type PublisherCheck } from './publisher-check.ts';
 
 export interface DeliveryContext<Tx extends SqlTransaction> {
@@ -59,7 +60,7 @@ export async function handleDelivery<Tx extends SqlTransaction>(
     try {
       if (envelope instanceof AppError) throw envelope;
       if (context.verifyPublisher) publisher = authenticatePublisher(envelope, message, context.verifyPublisher);
-      applied = await applyOnce(context, envelope, message.content.toString('utf8'), publisher);
+      applied = await applyOnce(context, envelope, message.content.toString('utf8'), publisher, message.properties.headers);
     } catch (error) {
       return routeFailure(context, channel, message, envelope, error, publisher, settled);
     }
@@ -82,7 +83,7 @@ export function readEnvelope(message: ConsumeMessage): Envelope | AppError {
   }
 }
 
-async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>, envelope: Envelope, content: string, publisher: string | undefined): Promise<{ outcome: Outcome; released: boolean }> {
+async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>, envelope: Envelope, content: string, publisher: string | undefined, headers: Record<string, unknown> | undefined): Promise<{ outcome: Outcome; released: boolean }> {
   const { handler, data } = resolveHandler(context.handlers, context.queue, envelope);
   const committed: (() => Promise<void>)[] = [];
   let released = false;
@@ -91,7 +92,9 @@ async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>
     const admitted = await admitOnce(tx, context.queue, envelope, content, publisher);
     released = admitted.released;
     if (admitted.admission !== 'apply') return admitted.admission;
-    await handler.handle(data, handlerContext(tx, envelope, (cause) => outboxPublisher(tx, { source: context.source, cause }), (task) => committed.push(task)));
+    await inSpan(`process ${envelope.type}`, consumerSpan(context.queue, headers, envelope), () =>
+      handler.handle(data, handlerContext(tx, envelope, (cause) => outboxPublisher(tx, { source: context.source, cause }), (task) => committed.push(task))),
+    );
     return 'applied' as const;
   });
   context.runAfterCommit(committed);

@@ -10,6 +10,7 @@ import { internalAuth, type InternalAuthOptions } from './internal-auth.ts';
 import { withLogContext, type Logger } from '../logger.ts';
 import { problemMiddleware } from './problem.ts';
 import type { ServiceMetrics } from '../metrics.ts';
+import { contextOf, inSpan, SpanKind } from '../telemetry/tracing.ts';
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -35,6 +36,14 @@ export function createApp(options: AppOptions): Koa {
   // name any address and slip past the per-client rate limit. Set TRUST_PROXY=1 only behind
   // a proxy that overwrites the header.
   app.proxy = process.env.TRUST_PROXY === '1';
+  // A server span continuing the caller's trace; named by the matched route once it is known.
+  app.use((ctx, next) =>
+    inSpan(`${ctx.method} ${ctx.path}`, { kind: SpanKind.SERVER, parent: contextOf(ctx.get('traceparent') || undefined), attributes: { 'http.request.method': ctx.method } }, async (span) => {
+      await next();
+      span?.updateName(`${ctx.method} ${(ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched'}`);
+      span?.setAttribute('http.response.status_code', ctx.status);
+    }),
+  );
   app.use(async (ctx, next) => {
     const offered = ctx.get('x-correlation-id');
     const correlationId = PLAIN_CORRELATION_ID.test(offered) ? offered : randomUUID();

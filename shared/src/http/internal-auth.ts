@@ -9,6 +9,7 @@ import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto
 import type { Middleware } from 'koa';
 import { AppError } from '../errors.ts';
 import { decodeIdentity, IDENTITY_HEADER } from './identity.ts';
+import { inSpan, SpanKind, withTraceHeaders } from '../telemetry/tracing.ts';
 
 export const INTERNAL_HEADERS = {
   caller: 'x-internal-caller',
@@ -122,11 +123,15 @@ export function internalFetch(secret: string, caller: string) {
     const method = init.method ?? 'GET';
     const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
     const signed = signInternalRequest(secret, caller, { method, path: `${target.pathname}${target.search}`, body, identity: init.identity });
-    return fetch(target, {
-      method,
-      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...init.headers, ...signed },
-      ...(body ? { body } : {}),
-      ...(init.signal ? { signal: init.signal } : {}),
+    return inSpan(`${method} ${target.host}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'server.address': target.host } }, async (span) => {
+      const response = await fetch(target, {
+        method,
+        headers: withTraceHeaders({ ...(body ? { 'content-type': 'application/json' } : {}), ...init.headers, ...signed }),
+        ...(body ? { body } : {}),
+        ...(init.signal ? { signal: init.signal } : {}),
+      });
+      span?.setAttribute('http.response.status_code', response.status);
+      return response;
     });
   };
 }

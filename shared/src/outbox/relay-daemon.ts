@@ -17,6 +17,7 @@ import * as catalog from '../events/catalog.ts';
 import { assertSafeForProduction } from '../service/base-config.ts';
 import { startMetricsServer } from '../http/metrics-server.ts';
 import { relayMetrics } from './relay-metrics.ts';
+import { startTracing, stopTracing } from '../telemetry/tracing.ts';
 
 const urlList = (item: z.ZodType<string, string>) =>
   z
@@ -49,6 +50,7 @@ if (config.RELAY_AMQP_URLS && config.RELAY_AMQP_URLS.length !== config.RELAY_DAT
 }
 
 const logger = createLogger('relay', config.LOG_LEVEL);
+await startTracing('relay');
 const databaseNameOf = (url: string) => new URL(url).pathname.slice(1);
 // The platform's event types no queue consumes; anything else (a type this code does not know) is sent.
 const consumedTypes = new Set(PLATFORM_QUEUES.flatMap((queue) => queue.eventTypes));
@@ -88,6 +90,7 @@ async function shutdown(signal: string) {
   logger.info({ signal }, 'relay stopping');
   await Promise.all(relays.map((relay) => relay.stop()));
   await metricsServer.close();
+  await stopTracing();
   await Promise.all(connections.map((connection) => connection.close().catch(() => undefined)));
   process.exit(0);
 }

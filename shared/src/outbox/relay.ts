@@ -15,6 +15,7 @@ import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { CLOUDEVENTS_CONTENT_TYPE } from '../envelope.ts';
 import type { ConfirmPublisher, OutgoingMessage } from '../amqp/confirm-publisher.ts';
+import { startPublishSpans } from '../telemetry/tracing.ts';
 import { describeError } from '../errors.ts';
 import { OUTBOX_PARTITIONS } from './partition.ts';
 import { outboxLag, type OutboxLag } from './outbox-lag.ts';
@@ -150,8 +151,15 @@ export class OutboxRelay {
         [owned.rows.map((row) => row.p), this.batchSize],
       );
       const consumed = this.options.isConsumed ? rows.rows.filter((row) => this.options.isConsumed!(row.routing_key)) : rows.rows;
-      const messages = consumed.map((row) => toMessage(row, this.options.userId));
-      await this.options.publisher.publishAll(this.options.publishEachTwice ? messages.flatMap((message) => [message, message]) : messages);
+      const spans = startPublishSpans(consumed);
+      const messages = consumed.map((row, index) => toMessage(row, this.options.userId, spans.headers(index)));
+      try {
+        await this.options.publisher.publishAll(this.options.publishEachTwice ? messages.flatMap((message) => [message, message]) : messages);
+        spans.end();
+      } catch (error) {
+        spans.end(error);
+        throw error;
+      }
       if (this.options.pauseBeforeMarkMs) {
         this.options.logger.info({ count: rows.rows.length }, 'relay.paused-before-mark');
         await new Promise((resolve) => setTimeout(resolve, this.options.pauseBeforeMarkMs));
@@ -208,7 +216,7 @@ export class OutboxRelay {
   }
 }
 
-function toMessage(row: OutboxRow, userId: string | undefined): OutgoingMessage {
+function toMessage(row: OutboxRow, userId: string | undefined, headers: Record<string, string>): OutgoingMessage {
   return {
     exchange: row.exchange,
     routingKey: row.routing_key,
@@ -220,6 +228,8 @@ function toMessage(row: OutboxRow, userId: string | undefined): OutgoingMessage 
       contentType: CLOUDEVENTS_CONTENT_TYPE,
       timestamp: Math.floor(row.created_at.getTime() / 1000),
       ...(userId ? { userId } : {}),
+      // The producer span's trace context (W3C), when tracing is on.
+      ...(headers.traceparent ? { headers } : {}),
     },
   };
 }

@@ -15,6 +15,7 @@ import { outboxLag } from '../outbox/outbox-lag.ts';
 import type { InternalAuthOptions } from '../http/internal-auth.ts';
 import { MESSAGING_PRUNE_BATCH, pruneMessaging, type MessagingRetention } from '../outbox/retention.ts';
 import { startPeriodicJob } from './periodic-job.ts';
+import { startTracing, stopTracing } from '../telemetry/tracing.ts';
 
 export interface ServiceDatabase<Tx extends SqlTransaction> extends SqlTransaction {
   $disconnect(): Promise<void>;
@@ -58,6 +59,7 @@ export interface RunningService {
 }
 
 export async function runService<Tx extends SqlTransaction>(service: ServiceDefinition<Tx>): Promise<RunningService> {
+  await startTracing(service.name);
   const metrics = service.metrics ?? createMetrics(service.name);
   let brokerConnected = service.handlers.length === 0;
   const handledTypes = new Set(service.handlers.map((handler) => handler.definition.type));
@@ -124,6 +126,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
       await Promise.all(background.map((job) => job.stop()));
       await consumer?.stop();
       await service.db.$disconnect();
+      await stopTracing();
     },
   };
 }

@@ -12,6 +12,7 @@
 import pg from 'pg';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { asUnavailableWhenSaturated } from '../dependency-outage.ts';
+import { inChildSpan, SpanKind } from '../telemetry/tracing.ts';
 
 /**
  * Statements are sent once per connection and then executed by name: PostgreSQL skips parsing
@@ -88,7 +89,11 @@ export function servicePool(connectionString: string, max: number): pg.Pool {
 }
 
 /** Runs `work` in one transaction on a pooled connection: committed if it returns, rolled back if it throws. */
-export async function sqlTransaction<R>(pool: pg.Pool, work: (tx: SqlTransaction) => Promise<R>): Promise<R> {
+export function sqlTransaction<R>(pool: pg.Pool, work: (tx: SqlTransaction) => Promise<R>): Promise<R> {
+  return inChildSpan('pg transaction', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } }, () => runTransaction(pool, work));
+}
+
+async function runTransaction<R>(pool: pg.Pool, work: (tx: SqlTransaction) => Promise<R>): Promise<R> {
   const client = await pool.connect().catch(asUnavailableWhenSaturated);
   let broken: Error | undefined;
   try {

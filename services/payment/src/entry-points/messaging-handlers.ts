@@ -9,10 +9,11 @@ import { startPayment } from '../domain/start-payment.ts';
 import { attemptCharge } from '../domain/attempt-charge.ts';
 import { compensatePayment } from '../domain/request-refund.ts';
 import { executeRefund } from '../domain/execute-refund.ts';
+import { activeTraceparent } from '@platform/shared/telemetry/tracing';
 
 export function paymentHandlers(services: PaymentServices, cipher: FieldCipher, firstSweepDelayMs: number) {
   const unitOf = ({ tx, publish }: HandlerContext<SqlTransaction>): PaymentUnitOfWork => ({ store: paymentStore(tx, cipher), publish });
-  const traceOf = ({ envelope }: HandlerContext<SqlTransaction>): Trace => ({ causeEventId: envelope.id, correlationId: envelope.correlationid, traceparent: envelope.traceparent });
+  const traceOf = ({ envelope }: HandlerContext<SqlTransaction>): Trace => ({ causeEventId: envelope.id, correlationId: envelope.correlationid, traceparent: activeTraceparent() ?? envelope.traceparent });
   const compensate = async (handler: HandlerContext<SqlTransaction>, orderId: string, reason: string) => {
     const refund = await compensatePayment(unitOf(handler), orderId, reason, traceOf(handler));
     if (refund) handler.afterCommit(async () => void (await executeRefund(services, refund.id)));
