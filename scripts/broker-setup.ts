@@ -7,11 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { BROKER_SERVICES, servicePermissions } from '../shared/src/amqp/broker-users.ts';
 import { QUEUE_POLICIES } from '../shared/src/amqp/queue-policies.ts';
 
-const MANAGEMENT_URL = new URL(process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672');
-const authorization = `Basic ${Buffer.from(`${decodeURIComponent(MANAGEMENT_URL.username)}:${decodeURIComponent(MANAGEMENT_URL.password)}`).toString('base64')}`;
+/** Read at each call: a test of a second broker (the cluster's) points it elsewhere for a while. */
+const managementUrl = () => new URL(process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672');
 
 export async function api(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${MANAGEMENT_URL.origin}/api${path}`, {
+  const url = managementUrl();
+  const authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+  return fetch(`${url.origin}/api${path}`, {
     method,
     headers: { authorization, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),

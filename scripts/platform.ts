@@ -12,6 +12,7 @@ import { databaseUrlFor } from './databases.ts';
 import { devSecrets, type DevSecrets } from './dev-secrets.ts';
 import { applyQueuePolicies, ensureServiceUsers } from './broker-setup.ts';
 import { BROKER_SERVICES } from '../shared/src/amqp/broker-users.ts';
+import { amqpNodeUrls, amqpUrlWithUser } from '../shared/src/amqp/amqp-url.ts';
 import { startFaultProxy, type FaultProxy } from './faults/tcp-fault-proxy.ts';
 import { processEnvironment } from './platform-environment.ts';
 
@@ -71,16 +72,14 @@ export class Platform {
 
   /** The broker URL of a service's own user, in the platform's vhost. */
   amqpUrlFor(service: string): string {
-    const url = new URL(this.options.amqpUrl);
-    url.username = service;
-    url.password = this.secrets.brokerPasswords[service] ?? '';
-    return url.toString();
+    return amqpUrlWithUser(this.options.amqpUrl, service, this.secrets.brokerPasswords[service] ?? '');
   }
 
   /** Creates (or updates) each service's broker user and its permissions in the platform's vhost. */
   async prepareBroker(): Promise<void> {
-    await ensureServiceUsers(decodeURIComponent(new URL(this.options.amqpUrl).pathname.slice(1)) || '/', this.secrets.brokerPasswords);
-    await applyQueuePolicies(decodeURIComponent(new URL(this.options.amqpUrl).pathname.slice(1)) || '/');
+    const vhost = decodeURIComponent(new URL(amqpNodeUrls(this.options.amqpUrl)[0]!).pathname.slice(1)) || '/';
+    await ensureServiceUsers(vhost, this.secrets.brokerPasswords);
+    await applyQueuePolicies(vhost);
   }
 
   /** HTTP base URL (for the SMTP sink: where its messages are read). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isAmqpUrl } from './amqp/amqp-url.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -24,7 +25,7 @@ export function loadConfigOrExit<S extends z.ZodType>(schema: S, env: NodeJS.Pro
 
 /** Reusable pieces of configuration schemas. */
 export const configParts = {
-  amqpUrl: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
+  amqpUrl: z.string().refine(isAmqpUrl, 'must be an amqp:// URL, or one naming several nodes (amqp://user:pass@host1:5672,host2:5672/vhost)').default('amqp://guest:guest@127.0.0.1:5672'),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   port: z.coerce.number().int().min(0).max(65535),

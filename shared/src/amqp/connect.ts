@@ -1,16 +1,18 @@
 import amqp, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from '../logger.ts';
+import { amqpConnectTarget } from './amqp-url.ts';
 
 /**
  * Connects with amqplib's recovery: on connection loss it reconnects with jittered backoff
  * and runs `setup` again on the new connection, which is where every user re-creates its
- * channels, topology and consumers. Channels of a lost connection are never reused.
+ * channels, topology and consumers. Channels of a lost connection are never reused. A URL
+ * naming several nodes (amqp-url.ts) reconnects to the next node each time.
  */
 export async function connectAmqp(
   url: string,
   options: { name: string; logger: Logger; setup: (model: ChannelModel) => Promise<void> },
 ): Promise<RecoveringChannelModel> {
-  const connection = await amqp.connect(url, {
+  const connection = await amqp.connect(amqpConnectTarget(url), {
     clientProperties: { connection_name: options.name },
     recovery: {
       initialDelay: 100,

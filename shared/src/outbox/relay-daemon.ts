@@ -17,6 +17,7 @@ import * as catalog from '../events/catalog.ts';
 import { assertSafeForProduction } from '../service/base-config.ts';
 import { startMetricsServer } from '../http/metrics-server.ts';
 import { relayMetrics } from './relay-metrics.ts';
+import { amqpUsername, isAmqpUrl, splitAmqpUrlList } from '../amqp/amqp-url.ts';
 import { startTracing, stopTracing } from '../telemetry/tracing.ts';
 
 const urlList = (item: z.ZodType<string, string>) =>
@@ -30,7 +31,7 @@ const config = loadConfigOrExit(
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     AMQP_URL: configParts.amqpUrl,
     RELAY_DATABASE_URLS: urlList(configParts.databaseUrl).pipe(z.array(z.string()).min(1, 'list the service databases to relay, comma-separated')),
-    RELAY_AMQP_URLS: urlList(z.string().url()).optional(),
+    RELAY_AMQP_URLS: z.string().transform(splitAmqpUrlList).pipe(z.array(z.string().refine(isAmqpUrl, 'must be amqp:// URLs'))).optional(),
     RELAY_BATCH_SIZE: configParts.positiveInt.default(1_000),
     RELAY_LANES: configParts.positiveInt.default(2),
     RELAY_POLL_INTERVAL_MS: configParts.positiveInt.default(1_000),
@@ -67,7 +68,7 @@ const relays = await Promise.all(
     return new OutboxRelay({
       databaseUrl,
       publisher: own?.publisher ?? topology.publisher,
-      userId: amqpUrl ? decodeURIComponent(new URL(amqpUrl).username) : undefined,
+      userId: amqpUrl ? amqpUsername(amqpUrl) : undefined,
       logger: logger.child({ database }),
       batchSize: config.RELAY_BATCH_SIZE,
       lanes: config.RELAY_LANES,

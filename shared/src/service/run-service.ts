@@ -16,6 +16,7 @@ import type { InternalAuthOptions } from '../http/internal-auth.ts';
 import { MESSAGING_PRUNE_BATCH, pruneMessaging, type MessagingRetention } from '../outbox/retention.ts';
 import { startPeriodicJob } from './periodic-job.ts';
 import { startTracing, stopTracing } from '../telemetry/tracing.ts';
+import { amqpUsername } from '../amqp/amqp-url.ts';
 
 export interface ServiceDatabase<Tx extends SqlTransaction> extends SqlTransaction {
   $disconnect(): Promise<void>;
@@ -77,7 +78,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
           prefetch: service.prefetch,
           ...(service.batchSize ? { batchSize: service.batchSize } : {}),
           ...(service.concurrency ? { concurrency: service.concurrency } : {}),
-          ...(service.verifyPublisher ? { verifyPublisher: { self: decodeURIComponent(new URL(service.amqpUrl).username) || 'guest' } } : {}),
+          ...(service.verifyPublisher ? { verifyPublisher: { self: amqpUsername(service.amqpUrl) || 'guest' } } : {}),
           logger: service.logger,
           onBatch: registerBatchSizes(metrics),
           // Labels from a closed set: a type this service has no handler for is `other`.

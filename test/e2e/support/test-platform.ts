@@ -54,6 +54,8 @@ export interface Topology {
   productionTimings?: boolean;
   /** Run the production build (dist/, plain node) instead of the sources. */
   built?: boolean;
+  /** Another broker (the three-node cluster's URL, say), already holding the e2e vhost's users. */
+  amqpUrl?: string;
 }
 
 export async function startTestPlatform(env: Partial<Record<ProcessName, Record<string, string>>> = {}, topology: Topology = {}): Promise<TestPlatform> {
@@ -70,7 +72,7 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
   const platform = new Platform({
     basePort: 18080,
     databasePrefix: PREFIX,
-    amqpUrl: topology.amqpPort ? Object.assign(new URL(E2E_AMQP_URL), { port: String(topology.amqpPort) }).toString() : E2E_AMQP_URL,
+    amqpUrl: topology.amqpUrl ?? (topology.amqpPort ? Object.assign(new URL(E2E_AMQP_URL), { port: String(topology.amqpPort) }).toString() : E2E_AMQP_URL),
     replicas: topology.replicas,
     pgPort: topology.pgPort,
     built: topology.built,
