@@ -21,16 +21,18 @@ import { startPeriodicJob } from '@platform/shared/service/periodic-job';
 import { orderStateRoutes } from './entry-points/order-state-routes.ts';
 import { orderOutcomes } from './entry-points/order-metrics.ts';
 import { createMetrics } from '@platform/shared/metrics';
+import { primaryOnly, readRouting } from '@platform/shared/service/read-replica';
 
 const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ INVENTORY_URL: z.string().url(), PAYMENT_URL: z.string().url(), REDIS_URL: z.string().url().optional(), ORDER_DEADLINE_MS: configParts.positiveInt.default(1_800_000), ORDER_DEADLINE_SWEEP_MS: configParts.positiveInt.default(30_000) }));
 const logger = createLogger('order', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const cipher = cipherFrom(config);
 const signedFetch = internalFetch(config.INTERNAL_AUTH_SECRET, 'order');
+const redis = config.REDIS_URL ? await fastFailingRedis(config.REDIS_URL, (message) => logger.warn({ err: message }, 'redis unavailable; idempotency replays and read routing use the database')) : undefined;
 // Redis answers replays when configured; the database is the truth either way.
-const idempotency = config.REDIS_URL
-  ? cachedIdempotencyStore(sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS), await fastFailingRedis(config.REDIS_URL, (message) => logger.warn({ err: message }, 'redis unavailable; idempotency replays read the database')), 'order', config.IDEMPOTENCY_RETENTION_HOURS)
-  : sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS);
+const idempotency = redis ? cachedIdempotencyStore(sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS), redis, 'order', config.IDEMPOTENCY_RETENTION_HOURS) : sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS);
+// Order status reads may go to a replica; the writer's own reads wait for it to catch up.
+const reads = config.DATABASE_READ_URL ? readRouting({ primary: db, replicaUrl: config.DATABASE_READ_URL, poolSize: config.DATABASE_POOL_SIZE, redis, logger }) : primaryOnly(db);
 const metrics = createMetrics('order');
 const finished = orderOutcomes(metrics.registry);
 const running = await runService({
@@ -39,9 +41,10 @@ const running = await runService({
   logger,
   metrics,
   db,
-  routers: [orderRoutes({ db, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch), intents: paymentIntents(config.PAYMENT_URL, signedFetch), idempotency }), orderStateRoutes(db.client)],
+  routers: [orderRoutes({ db, reads, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch), intents: paymentIntents(config.PAYMENT_URL, signedFetch), idempotency }), orderStateRoutes(db.client)],
   // Stored responses are kept 24 hours, then forgotten.
   startBackground: () => [
+    { stop: () => reads.close() },
     startPeriodicJob('idempotency-retention', config.MESSAGING_RETENTION_SWEEP_MS, async () => ({ more: (await idempotency.prune(1_000)) === 1_000 }), logger),
     startDeadlineSweeper({
       overdue: (olderThan, limit) => overdueOrders(db.client, olderThan, limit),

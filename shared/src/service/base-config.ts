@@ -10,6 +10,8 @@ export const baseServiceConfig = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: configParts.port,
   DATABASE_URL: configParts.databaseUrl,
+  /** A streaming replica for the reads that may use one (read-replica.ts); none: the primary. */
+  DATABASE_READ_URL: configParts.databaseUrl.optional(),
   AMQP_URL: configParts.amqpUrl,
   LOG_LEVEL: configParts.logLevel,
   RETRY_DELAYS_MS: configParts.msList.default([...DEFAULT_RETRY_DELAYS_MS]),

@@ -3,7 +3,8 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '@platform/shared/errors';
 import { validate } from '@platform/shared/http/validate';
-import { actorOf, requireRole } from '@platform/shared/http/identity';
+import { actorOf, requireRole, type Identity } from '@platform/shared/http/identity';
+import type { ReadRouting } from '@platform/shared/service/read-replica';
 import { recordAudit } from '@platform/shared/audit/audit-log';
 import { outboxPublisher } from '@platform/shared/outbox/write-events';
 import { currencyCode, MAX_ORDER_QUANTITY, unitPriceMinor } from '@platform/shared/events/money';
@@ -32,7 +33,7 @@ export const idParam = z.object({ id: z.string().uuid('product ids are UUIDs') }
 const productView = (product: Product) => ({ ...product, priceMinor: Number(product.priceMinor) });
 const reservationView = (reservation: Reservation) => ({ ...reservation, expiresAt: reservation.expiresAt.toISOString() });
 
-export function inventoryRoutes(db: ServiceDatabase<Tx> & { client: Tx }, defaultHoldSeconds: number): Router {
+export function inventoryRoutes(db: ServiceDatabase<Tx> & { client: Tx }, reads: ReadRouting, defaultHoldSeconds: number): Router {
   const router = new Router();
   const inTransaction = <R>(correlationId: string, work: (context: InventoryContext) => Promise<R>) =>
     db.sql((tx) =>
@@ -51,6 +52,7 @@ export function inventoryRoutes(db: ServiceDatabase<Tx> & { client: Tx }, defaul
     const merchantId = caller.role === 'merchant' ? caller.merchantId : (body.merchantId ?? null);
     if (!merchantId) throw new AppError('validation', caller.role === 'admin' ? 'invalid product: merchantId: an admin must name the merchant' : 'this merchant login has no merchant');
     const product = await inTransaction(ctx.state.correlationId as string, (context) => createProduct(context, { ...body, merchantId, actor: actorOf(caller) }));
+    await reads.wrote(caller.sub);
     ctx.status = 201;
     ctx.set('location', `/products/${product.id}`);
     ctx.body = productView(product);
@@ -58,7 +60,11 @@ export function inventoryRoutes(db: ServiceDatabase<Tx> & { client: Tx }, defaul
 
   router.get('/products/:id', async (ctx) => {
     const { id } = validate(idParam, ctx.params, 'product id');
-    const product = await inventoryStore(db).findProduct(id); // a single read needs no transaction
+    // A service's own call (the order service pricing an order) reads the primary; a person, or
+    // anyone through the gateway, may read the replica.
+    const identity = (ctx.state.identity as Identity | null) ?? null;
+    const reader = identity ? identity.sub : ctx.state.caller === 'gateway' ? 'public' : null;
+    const product = await reads.read(reader, (from) => inventoryStore(from).findProduct(id)); // a single read needs no transaction
     if (!product) throw new AppError('not-found', `no product ${id}`);
     ctx.body = productView(product);
   });

@@ -2,7 +2,6 @@ import { decryptNullable, encryptNullable, type FieldCipher } from '@platform/sh
 import type { Order, OrderStore } from '../domain/ports.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
-import type { Tx } from './database.ts';
 import type { Order as OrderRow } from './generated/client.ts';
 
 const EMAIL = 'orders.customer_email';
@@ -62,11 +61,15 @@ export function orderStore(tx: SqlTransaction, cipher: FieldCipher): OrderStore 
 }
 
 /** A page of orders, newest first, for one customer, one merchant or everyone (admins). */
-export async function listOrders(tx: Tx, cipher: FieldCipher, scope: { customerId?: string; merchantId?: string }, page: { limit: number; before?: Date | undefined }): Promise<Order[]> {
-  const rows = await tx.order.findMany({
-    where: { ...scope, ...(page.before ? { createdAt: { lt: page.before } } : {}) },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: page.limit,
-  });
+export async function listOrders(db: SqlTransaction, cipher: FieldCipher, scope: { customerId?: string; merchantId?: string }, page: { limit: number; before?: Date | undefined }): Promise<Order[]> {
+  const rows = await db.$queryRawUnsafe<OrderRow[]>(
+    `SELECT ${ORDER_COLUMNS} FROM orders
+     WHERE ($1::uuid IS NULL OR customer_id = $1::uuid) AND ($2::uuid IS NULL OR merchant_id = $2::uuid) AND ($3::timestamptz IS NULL OR created_at < $3::timestamptz)
+     ORDER BY created_at DESC, id DESC LIMIT $4`,
+    scope.customerId ?? null,
+    scope.merchantId ?? null,
+    page.before ?? null,
+    page.limit,
+  );
   return rows.map((row) => toOrder(row, cipher));
 }

@@ -12,6 +12,7 @@ import type { Tx } from '../data-access/database.ts';
 import { listOrders, orderStore } from '../data-access/order-store.ts';
 import type { Order, PaymentChoice, PaymentIntents, ProductCatalog } from '../domain/ports.ts';
 import { idempotent, type IdempotencyStore } from '@platform/shared/http/idempotency';
+import type { ReadRouting } from '@platform/shared/service/read-replica';
 import { placeOrder } from '../domain/place-order.ts';
 import { canSeeOrder, listingScope } from '../domain/order-access.ts';
 
@@ -43,13 +44,15 @@ const orderView = (order: Order) => ({
 
 interface OrderDependencies {
   db: ServiceDatabase<Tx> & { client: Tx };
+  /** Status reads: a replica when there is one, the primary for a customer's just-placed order. */
+  reads: ReadRouting;
   cipher: FieldCipher;
   catalog: ProductCatalog;
   intents: PaymentIntents;
   idempotency: IdempotencyStore;
 }
 
-export function orderRoutes({ db, cipher, catalog, intents, idempotency }: OrderDependencies): Router {
+export function orderRoutes({ db, reads, cipher, catalog, intents, idempotency }: OrderDependencies): Router {
   const router = new Router();
 
   // The stored first response answers a retry; the order's own key row below stays the backstop.
@@ -71,6 +74,7 @@ export function orderRoutes({ db, cipher, catalog, intents, idempotency }: Order
     const { order, replayed } = await db.sql((tx) =>
       placeOrder({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }) }, { ...command, orderId }),
     );
+    await reads.wrote(customer.sub);
     ctx.status = 202;
     ctx.set('location', `/orders/${order.id}`);
     if (replayed) ctx.set('idempotent-replayed', 'true');
@@ -78,17 +82,20 @@ export function orderRoutes({ db, cipher, catalog, intents, idempotency }: Order
   });
 
   router.get('/orders', async (ctx) => {
-    const scope = listingScope(requireIdentity(ctx.state));
+    const identity = requireIdentity(ctx.state);
+    const scope = listingScope(identity);
     if (!scope) throw new AppError('forbidden', 'this caller has no orders to list');
     const page = validate(listQuery, ctx.query, 'query');
-    const orders = await listOrders(db.client, cipher, scope, { limit: page.limit, before: page.before ? new Date(page.before) : undefined });
+    const orders = await reads.read(identity.sub, (from) => listOrders(from, cipher, scope, { limit: page.limit, before: page.before ? new Date(page.before) : undefined }));
     ctx.body = { orders: orders.map(orderView), nextBefore: orders.length === page.limit ? orders.at(-1)!.createdAt.toISOString() : null };
   });
 
   router.get('/orders/:id', async (ctx) => {
     const { id } = validate(idParam, ctx.params, 'order id');
-    const order = await orderStore(db, cipher).findOrder(id); // a single read needs no transaction
-    if (!order || !canSeeOrder((ctx.state.identity as Identity | null) ?? null, order)) throw new AppError('not-found', `no order ${id}`);
+    const identity = (ctx.state.identity as Identity | null) ?? null;
+    // A service's own call (no identity) reads the primary: it decides on what it reads.
+    const order = await reads.read(identity?.sub ?? null, (from) => orderStore(from, cipher).findOrder(id)); // a single read needs no transaction
+    if (!order || !canSeeOrder(identity, order)) throw new AppError('not-found', `no order ${id}`);
     ctx.body = orderView(order);
   });
 
