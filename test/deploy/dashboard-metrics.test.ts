@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { createMetrics, registerBatchSizes, registerOutboxLag, registerQueueDepths } from '../../shared/src/metrics.ts';
 import { relayMetrics } from '../../shared/src/outbox/relay-metrics.ts';
 import { CONTAINERS, HTTP_PORT, METRICS_PORT } from '../../scripts/compose.ts';
-import { orderOutcomes } from '../../services/order/src/entry-points/order-metrics.ts';
+import { dependencyBreakers, orderOutcomes } from '../../services/order/src/entry-points/order-metrics.ts';
 import { paymentMetrics } from '../../services/payment/src/entry-points/payment-metrics.ts';
 
 /** Every series name a scrape can show: histograms as their _bucket, _sum and _count. */
@@ -38,6 +38,7 @@ registerQueueDepths(service, async () => ({}));
 registerOutboxLag(service.registry, async () => []);
 registerBatchSizes(service);
 orderOutcomes(service.registry);
+dependencyBreakers(service.registry);
 paymentMetrics(service.registry);
 const relay = relayMetrics();
 relay.watch([]);

@@ -19,7 +19,7 @@ import { sqlIdempotencyStore } from '@platform/shared/http/idempotency';
 import { cachedIdempotencyStore, fastFailingRedis } from '@platform/shared/http/idempotency-cache';
 import { startPeriodicJob } from '@platform/shared/service/periodic-job';
 import { orderStateRoutes } from './entry-points/order-state-routes.ts';
-import { orderOutcomes } from './entry-points/order-metrics.ts';
+import { dependencyBreakers, orderOutcomes } from './entry-points/order-metrics.ts';
 import { createMetrics } from '@platform/shared/metrics';
 import { primaryOnly, readRouting } from '@platform/shared/service/read-replica';
 
@@ -35,13 +35,14 @@ const idempotency = redis ? cachedIdempotencyStore(sqlIdempotencyStore(db, confi
 const reads = config.DATABASE_READ_URL ? readRouting({ primary: db, replicaUrl: config.DATABASE_READ_URL, poolSize: config.DATABASE_POOL_SIZE, redis, logger }) : primaryOnly(db);
 const metrics = createMetrics('order');
 const finished = orderOutcomes(metrics.registry);
+const breakers = dependencyBreakers(metrics.registry);
 const running = await runService({
   name: 'order',
   ...runtimeFrom(config),
   logger,
   metrics,
   db,
-  routers: [orderRoutes({ db, reads, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch), intents: paymentIntents(config.PAYMENT_URL, signedFetch), idempotency }), orderStateRoutes(db.client)],
+  routers: [orderRoutes({ db, reads, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch, breakers('catalogue')), intents: paymentIntents(config.PAYMENT_URL, signedFetch, breakers('payment_intents')), idempotency }), orderStateRoutes(db.client)],
   // Stored responses are kept 24 hours, then forgotten.
   startBackground: () => [
     { stop: () => reads.close() },

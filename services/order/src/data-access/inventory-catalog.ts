@@ -6,8 +6,8 @@
  * Bounded: 5 s per try, two tries, and a circuit breaker that answers "unavailable" (503) at
  * once while inventory is down.
  */
-import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleAll, retry, timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import { AppError } from '@platform/shared/errors';
+import { callPolicy, type BreakerState } from './call-policy.ts';
 import type { InternalFetch } from '@platform/shared/http/internal-auth';
 import type { ProductCatalog } from '../domain/ports.ts';
 
@@ -15,12 +15,8 @@ type Found = { merchantId: string | null } | null;
 
 const KNOWN_PRODUCTS_LIMIT = 100_000;
 
-export function inventoryCatalog(inventoryUrl: string, signedFetch: InternalFetch): ProductCatalog {
-  const policy = wrap(
-    retry(handleAll, { maxAttempts: 1, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 500 }) }),
-    circuitBreaker(handleAll, { halfOpenAfter: 5_000, breaker: new ConsecutiveBreaker(10) }),
-    timeout(5_000, TimeoutStrategy.Aggressive),
-  );
+export function inventoryCatalog(inventoryUrl: string, signedFetch: InternalFetch, onBreakerState?: (state: BreakerState) => void): ProductCatalog {
+  const policy = callPolicy(onBreakerState);
   const known = new Map<string, { merchantId: string | null }>();
   // Single flight: a burst of orders for a product not yet known shares one lookup.
   const inFlight = new Map<string, Promise<Found>>();

@@ -3,17 +3,13 @@
  * announced, so the card token never travels in an event (inventory and the broker never see
  * it). Signed as the order service; bounded by a timeout, a retry and a circuit breaker.
  */
-import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleAll, retry, timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import { AppError } from '@platform/shared/errors';
+import { callPolicy, type BreakerState } from './call-policy.ts';
 import type { InternalFetch } from '@platform/shared/http/internal-auth';
 import type { PaymentIntents } from '../domain/ports.ts';
 
-export function paymentIntents(paymentUrl: string, signedFetch: InternalFetch): PaymentIntents {
-  const policy = wrap(
-    retry(handleAll, { maxAttempts: 1, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 500 }) }),
-    circuitBreaker(handleAll, { halfOpenAfter: 5_000, breaker: new ConsecutiveBreaker(10) }),
-    timeout(5_000, TimeoutStrategy.Aggressive),
-  );
+export function paymentIntents(paymentUrl: string, signedFetch: InternalFetch, onBreakerState?: (state: BreakerState) => void): PaymentIntents {
+  const policy = callPolicy(onBreakerState);
   return {
     async create(intent) {
       let answer: 'filed' | 'refused';
