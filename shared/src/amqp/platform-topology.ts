@@ -6,6 +6,7 @@
  */
 import * as events from '../events/catalog.ts';
 import type { ServiceQueue } from './topology.ts';
+import { acceptedTypes, type EventDefinition } from '../events/define-event.ts';
 
 /**
  * Retries from a second up to a quarter of an hour: about 48 minutes in all (at least 38 with
@@ -16,9 +17,10 @@ export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 300_000, 
 /** Each retry waits between this share of its delay and all of it (the retry queue's TTL caps it). */
 export const RETRY_JITTER_FLOOR = 0.8;
 
-const queue = (name: string, handled: ReadonlyArray<{ type: string }>, retired: ReadonlyArray<{ type: string }> = []): ServiceQueue => ({
+const queue = (name: string, handled: readonly EventDefinition[], retired: ReadonlyArray<{ type: string }> = []): ServiceQueue => ({
   queue: name,
-  eventTypes: handled.map((definition) => definition.type),
+  // A bumped type's consumers keep taking the version it replaces while any is in flight.
+  eventTypes: handled.flatMap(acceptedTypes),
   retiredEventTypes: retired.map((definition) => definition.type),
   retryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
 });

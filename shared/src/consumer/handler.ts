@@ -41,3 +41,23 @@ export function onSql<D extends EventDefinition>(
 ): EventHandler<SqlTransaction> & { sqlOnly: true } {
   return { definition, sqlOnly: true, handle: (data, context) => handle(data as EventData<D>, context) };
 }
+
+/**
+ * The handlers with one more for every earlier version their events replace (define-event.ts):
+ * an old message is validated by its own schema, upgraded, then given to the current handler.
+ */
+export function withPreviousVersions<Tx extends SqlTransaction>(handlers: readonly EventHandler<Tx>[]): EventHandler<Tx>[] {
+  const expanded: EventHandler<Tx>[] = [];
+  for (const handler of handlers) {
+    expanded.push(handler);
+    let current = handler;
+    while (current.definition.previous) {
+      const { definition, upgrade } = current.definition.previous;
+      const newer = current;
+      // The newer handler may itself be an upgrade: each step upgrades one version.
+      current = { definition, ...(newer.sqlOnly ? { sqlOnly: true as const } : {}), handle: (data, context) => newer.handle(newer.definition.schema.parse(upgrade(data)), context) };
+      expanded.push(current);
+    }
+  }
+  return expanded;
+}

@@ -17,7 +17,7 @@ import { readEnvelope, type DeliveryContext, type Outcome } from './handle-deliv
 import { handleBatch, type Delivery } from './handle-batch.ts';
 import { BatchScheduler } from './batch-scheduler.ts';
 import { afterCommitRunner } from './apply-steps.ts';
-import type { EventHandler } from './handler.ts';
+import { withPreviousVersions, type EventHandler } from './handler.ts';
 import type { PublisherCheck } from './publisher-check.ts';
 
 export interface ConsumerOptions<Tx extends SqlTransaction> {
@@ -66,7 +66,7 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
     queue: options.queue,
     source: options.source,
     retryDelaysMs: options.retryDelaysMs,
-    handlers: new Map(options.handlers.map((handler) => [handler.definition.type, handler])),
+    handlers: new Map(withPreviousVersions(options.handlers).map((handler) => [handler.definition.type, handler])),
     transaction: options.transaction,
     sqlTransaction: options.sqlTransaction,
     logger: options.logger,
