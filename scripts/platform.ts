@@ -116,7 +116,7 @@ export class Platform {
     return processEnvironment(name, {
       amqpUrl: this.options.amqpUrl,
       logLevel: this.options.logLevel ?? 'info',
-      redisUrl: this.options.redisUrl ?? 'redis://127.0.0.1:6379',
+      redisUrl: this.options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       own: this.options.env?.[name] ?? {},
       secrets: this.secrets,
       amqpUrlFor: (service) => this.amqpUrlFor(service),

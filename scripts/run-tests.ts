@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { E2E_TEMPLATE_PREFIX } from './databases.ts';
+import { testServers } from './test-servers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const filters = process.argv.slice(2);
@@ -20,13 +21,16 @@ function testFiles(dir: string): string[] {
 }
 
 execFileSync(process.execPath, ['--import', 'tsx', 'scripts/prisma-all.ts', 'generate'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+const servers = await testServers();
+process.stderr.write(`test servers: ${servers.kind}\n`);
+const env = { ...process.env, ...servers.env };
 // platform_* (the backbone's testbed template among them) and e2etpl_*, the templates each
 // end-to-end test file clones its fresh databases from.
 for (const prefix of ['platform', E2E_TEMPLATE_PREFIX]) {
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/prisma-all.ts', 'deploy'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, PG_DATABASE_PREFIX: prefix },
+    env: { ...env, PG_DATABASE_PREFIX: prefix },
   });
 }
 
@@ -39,5 +43,6 @@ if (files.length === 0) {
   process.exit(1);
 }
 // A test that hangs fails after 5 minutes instead of holding CI until its limit.
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', ...files], { cwd: ROOT, stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', ...files], { cwd: ROOT, stdio: 'inherit', env });
+await servers.stop();
 process.exit(result.status ?? 1);

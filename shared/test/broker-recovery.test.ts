@@ -7,6 +7,7 @@ import { commitEvents, consume, effectsOf, recordingHandler, startRelay, type Co
 import { uniqueCounterEvent } from './support/test-events.ts';
 import { uniqueName } from './support/env.ts';
 import { sleep, waitFor } from './support/wait.ts';
+import { needsLocalServers } from './support/local-servers.ts';
 
 const run = promisify(execFile);
 const BATCHES = 40;
@@ -17,7 +18,7 @@ async function closeAllBrokerConnections(): Promise<void> {
   await run('rabbitmqctl', ['close_all_connections', 'test: simulated broker failure']);
 }
 
-describe('broker connection loss while events flow', () => {
+describe('broker connection loss while events flow', { skip: needsLocalServers }, () => {
   let db: TestbedDatabase;
   let consumer: ConsumerHandle;
   let relay: Awaited<ReturnType<typeof startRelay>>;

@@ -8,6 +8,7 @@ import { CLUSTER_MANAGEMENT_URL, CLUSTER_NODES, clusterAmqpUrl, runningNodes, st
 import { E2E_VHOST, signedInClient, startTestPlatform, type TestPlatform } from '../e2e/support/test-platform.ts';
 import type { GatewayClient } from '../e2e/support/api.ts';
 import { queuesLeftOver, untilAllFinal } from '../chaos/quiescence.ts';
+import { needsLocalServers } from '../../shared/test/support/local-servers.ts';
 
 const run = promisify(execFile);
 const nodeA = CLUSTER_NODES[0]!.name;
@@ -16,7 +17,7 @@ const RETRY_DELAYS_MS = [200, 500, 1_000, 2_000, 5_000, 10_000, 20_000];
 const ORDERS = 60;
 const RATE_PER_SECOND = 3;
 
-describe('the platform on a three-node RabbitMQ cluster', () => {
+describe('the platform on a three-node RabbitMQ cluster', { skip: needsLocalServers }, () => {
   let platform: TestPlatform | undefined;
   let api: GatewayClient;
   const managementBefore = process.env.RABBITMQ_MANAGEMENT_URL;

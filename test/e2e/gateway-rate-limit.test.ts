@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { Platform } from '../../scripts/platform.ts';
 import { waitFor } from '../../shared/test/support/wait.ts';
+import { needsLocalServers } from '../../shared/test/support/local-servers.ts';
 
 // A Redis of the test's own, so stopping and pausing it disturbs nothing else on the machine.
 const REDIS_PORT = 16399;
@@ -25,7 +26,7 @@ async function redisAnswers(): Promise<boolean> {
   }
 }
 
-describe('gateway rate limits (real Redis, two gateways)', () => {
+describe('gateway rate limits (real Redis, two gateways)', { skip: needsLocalServers }, () => {
   // Only gateways: their upstreams are absent (a served request answers 503), which is fine for
   // counting refusals. Two of them share one Redis, as two replicas would.
   const budgets = { RATE_LIMIT_PER_SECOND: '5', RATE_LIMIT_TOKEN_PER_MINUTE: '3', REDIS_URL };

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { primaryUrl, standbyUrl, startReplicaPair, startServer, stopReplicaPair, stopServer } from '../../scripts/postgres-replica.ts';
 import { waitFor } from '../../shared/test/support/wait.ts';
+import { needsLocalServers } from '../../shared/test/support/local-servers.ts';
 
 // The whole platform on the pair's primary: set before the platform's modules read PG_URL.
 process.env.PG_URL = primaryUrl();
@@ -20,7 +21,7 @@ async function onStandby(sql: string): Promise<void> {
   }
 }
 
-describe('order status reads on a streaming replica', () => {
+describe('order status reads on a streaming replica', { skip: needsLocalServers }, () => {
   let platform: Platform | undefined;
   let api: Client;
   let productId: string;
