@@ -14,7 +14,7 @@ const run = promisify(execFile);
 const nodeA = CLUSTER_NODES[0]!.name;
 /** Long enough to outlive a node's absence, as in the chaos run. */
 const RETRY_DELAYS_MS = [200, 500, 1_000, 2_000, 5_000, 10_000, 20_000];
-const ORDERS = 60;
+const ORDERS = 36;
 const RATE_PER_SECOND = 3;
 
 describe('the platform on a three-node RabbitMQ cluster', { skip: needsLocalServers }, () => {

@@ -12,6 +12,8 @@ import { startTracing, stopTracing } from '@platform/shared/telemetry/tracing';
 import { tokenVerifier } from './authenticate.ts';
 import { gatewayPipeline } from './gateway.ts';
 import { apiDocsRouter } from './api-docs.ts';
+import { consoleRouter } from './console/console-routes.ts';
+import { consoleSessions } from './console/console-sessions.ts';
 import { createLimiters } from './rate-limit.ts';
 
 const url = z.string().url();
@@ -54,20 +56,23 @@ const upstreams = { auth: config.AUTH_URL, order: config.ORDER_URL, inventory: c
 // Request durations by route; served on the metrics port only (the pipeline answers 404 for /metrics).
 const metrics = createMetrics('gateway');
 const metricsServer = await startMetricsServer({ host: config.METRICS_HOST, port: config.METRICS_PORT, registry: metrics.registry, token: config.METRICS_TOKEN });
+const signedFetch = internalFetch(config.INTERNAL_AUTH_SECRET, 'gateway');
+const verifyToken = tokenVerifier({ jwksUrl: `${config.AUTH_URL}/.well-known/jwks.json`, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
+const limiters = createLimiters(redis, {
+  ip: { name: 'ip', points: config.RATE_LIMIT_PER_SECOND, seconds: 1 },
+  client: { name: 'client', points: config.RATE_LIMIT_CLIENT_PER_SECOND, seconds: 1 },
+  token: { name: 'token', points: config.RATE_LIMIT_TOKEN_PER_MINUTE, seconds: 60 },
+  orders: { name: 'orders', points: config.RATE_LIMIT_ORDERS_PER_SECOND, seconds: 1 },
+});
 const app = createApp({
   logger,
   metrics,
-  routers: [apiDocsRouter()],
+  routers: [apiDocsRouter(), consoleRouter({ authUrl: config.AUTH_URL, signedFetch, verifyToken, sessions: consoleSessions(redis), limiters })],
   beforeRoutes: gatewayPipeline({
     upstreams,
-    signedFetch: internalFetch(config.INTERNAL_AUTH_SECRET, 'gateway'),
-    verifyToken: tokenVerifier({ jwksUrl: `${config.AUTH_URL}/.well-known/jwks.json`, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }),
-    limiters: createLimiters(redis, {
-      ip: { name: 'ip', points: config.RATE_LIMIT_PER_SECOND, seconds: 1 },
-      client: { name: 'client', points: config.RATE_LIMIT_CLIENT_PER_SECOND, seconds: 1 },
-      token: { name: 'token', points: config.RATE_LIMIT_TOKEN_PER_MINUTE, seconds: 60 },
-      orders: { name: 'orders', points: config.RATE_LIMIT_ORDERS_PER_SECOND, seconds: 1 },
-    }),
+    signedFetch,
+    verifyToken,
+    limiters,
     corsOrigins: new Set(config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean)),
   }),
   readiness: {

@@ -1,8 +1,8 @@
 /**
  * Headers on every answer: no MIME sniffing, never framed, no referrer, nothing cached that
  * was asked for with credentials. CORS only for the configured origins (none by default). The
- * API issues no cookies, so there is no ambient credential for CSRF to abuse; a cookie-based
- * session, when one exists, must add a double-submit token.
+ * API issues no cookies, so there is no ambient credential for CSRF to abuse; the console's
+ * cookie session (console/) checks a synchronizer token and the Origin on every change.
  */
 import type { Middleware } from 'koa';
 import { AppError } from '@platform/shared/errors';
