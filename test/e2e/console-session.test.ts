@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { platformForSuite } from './support/test-platform.ts';
 import { registerCustomer } from './support/sessions.ts';
+import { waitFor } from '../../shared/test/support/wait.ts';
 
 describe('the console door: admin sessions and CSRF', () => {
   const suite = platformForSuite();
@@ -53,5 +54,26 @@ describe('the console door: admin sessions and CSRF', () => {
     assert.equal(out.status, 303);
     assert.match(out.headers.get('set-cookie') ?? '', /Max-Age=0/);
     assert.equal((await session()).status, 401, 'the session is gone');
+  });
+
+  it('when the relay stops, then the overview shows the outbox lag rising; when it returns, falling', async () => {
+    const signedIn = await signIn(suite.platform.secrets.adminEmail, suite.platform.secrets.adminPassword);
+    const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const orderLag = async () => {
+      const overview = (await (await withCookie(cookie, '/console/api/overview')).json()) as { services: Array<{ service: string; up: boolean; outboxOldestSeconds: number | null; queues: Record<string, number> }> };
+      assert.ok(overview.services.every((service) => service.up), JSON.stringify(overview.services));
+      const order = overview.services.find((service) => service.service === 'order')!;
+      assert.ok('order.dlq' in order.queues, 'DLQ depths are shown');
+      return order.outboxOldestSeconds!;
+    };
+    assert.equal((await fetch(`${gateway()}/console/api/overview`)).status, 401, 'only with a session');
+    await suite.platform.stop('relay');
+    try {
+      await suite.api.placeOrder(await suite.api.createProduct({ stock: 1 }));
+      await waitFor('the lag rising', async () => (await orderLag()) >= 2, 20_000, 500);
+    } finally {
+      suite.platform.start('relay');
+    }
+    await waitFor('the lag falling', async () => (await orderLag()) === 0, 20_000, 500);
   });
 });

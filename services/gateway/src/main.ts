@@ -67,7 +67,7 @@ const limiters = createLimiters(redis, {
 const app = createApp({
   logger,
   metrics,
-  routers: [apiDocsRouter(), consoleRouter({ authUrl: config.AUTH_URL, signedFetch, verifyToken, sessions: consoleSessions(redis), limiters })],
+  routers: [apiDocsRouter(), consoleRouter({ authUrl: config.AUTH_URL, upstreams, signedFetch, verifyToken, sessions: consoleSessions(redis), limiters })],
   beforeRoutes: gatewayPipeline({
     upstreams,
     signedFetch,

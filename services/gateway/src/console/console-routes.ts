@@ -12,10 +12,13 @@ import type { InternalFetch } from '@platform/shared/http/internal-auth';
 import type { TokenVerifier } from '../authenticate.ts';
 import { spend, type createLimiters } from '../rate-limit.ts';
 import { loginPage, PAGE_CSP, shellPage } from './console-pages.ts';
+import { readOverview } from './overview.ts';
+import type { Upstreams } from '../upstreams.ts';
 import { csrfMatches, SESSION_COOKIE, SESSION_IDLE_SECONDS, type ConsoleSession, type ConsoleSessions } from './console-sessions.ts';
 
 export interface ConsoleOptions {
   authUrl: string;
+  upstreams: Upstreams;
   signedFetch: InternalFetch;
   verifyToken: TokenVerifier;
   sessions: ConsoleSessions;
@@ -101,6 +104,13 @@ export function consoleRouter(options: ConsoleOptions): Router {
     const session = await requireSession(ctx);
     ctx.set('cache-control', 'no-store');
     ctx.body = { sub: session.identity.sub, role: session.identity.role, csrfToken: session.csrf };
+  });
+
+  // Outbox lag, queue and DLQ depths per service, read now (the page polls it).
+  router.get('/api/overview', async (ctx) => {
+    await requireSession(ctx);
+    ctx.set('cache-control', 'no-store');
+    ctx.body = await readOverview(options.upstreams, options.signedFetch);
   });
 
   router.post('/logout', async (ctx) => {

@@ -1,0 +1,53 @@
+/**
+ * The console overview's figures, read from every service's own /metrics (a signed call, as any
+ * service makes): outbox lag, queue depths (its queue, retry queues, DLQ) and whether it answered.
+ * Read when asked, never stored: a service that does not answer in two seconds is shown as down,
+ * and the others still are.
+ */
+import type { InternalFetch } from '@platform/shared/http/internal-auth';
+import { SERVICE_NAMES, type ServiceName, type Upstreams } from '../upstreams.ts';
+
+export interface ServiceOverview {
+  service: ServiceName;
+  up: boolean;
+  outboxOldestSeconds: number | null;
+  outboxUnpublished: number | null;
+  queues: Record<string, number>;
+}
+
+/** `name{labels} value` lines of the Prometheus text format, for the names asked. */
+export function samples(text: string, name: string): Array<{ labels: Record<string, string>; value: number }> {
+  const found: Array<{ labels: Record<string, string>; value: number }> = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || (line[name.length] !== '{' && line[name.length] !== ' ')) continue;
+    const match = /^[a-z_]+(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match) continue;
+    const labels = Object.fromEntries([...(match[1] ?? '').matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((label) => [label[1]!, label[2]!]));
+    found.push({ labels, value: Number(match[2]) });
+  }
+  return found;
+}
+
+async function serviceOverview(service: ServiceName, url: string, signedFetch: InternalFetch): Promise<ServiceOverview> {
+  try {
+    const response = await signedFetch(`${url}/metrics`, { signal: AbortSignal.timeout(2_000) });
+    if (!response.ok) throw new Error(`answered ${response.status}`);
+    const text = await response.text();
+    const oldest = samples(text, 'outbox_oldest_unpublished_seconds');
+    const unpublished = samples(text, 'outbox_unpublished_events');
+    return {
+      service,
+      up: true,
+      outboxOldestSeconds: oldest.length > 0 ? Math.max(...oldest.map((sample) => sample.value)) : null,
+      outboxUnpublished: unpublished.length > 0 ? unpublished.reduce((sum, sample) => sum + sample.value, 0) : null,
+      queues: Object.fromEntries(samples(text, 'queue_messages').map((sample) => [sample.labels.queue ?? '?', sample.value])),
+    };
+  } catch {
+    return { service, up: false, outboxOldestSeconds: null, outboxUnpublished: null, queues: {} };
+  }
+}
+
+export async function readOverview(upstreams: Upstreams, signedFetch: InternalFetch): Promise<{ at: string; services: ServiceOverview[] }> {
+  const services = await Promise.all(SERVICE_NAMES.map((service) => serviceOverview(service, upstreams[service], signedFetch)));
+  return { at: new Date().toISOString(), services };
+}
