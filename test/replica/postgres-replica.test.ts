@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { primaryUrl, standbyUrl, startReplicaPair, startServer, stopReplicaPair, stopServer } from '../../scripts/postgres-replica.ts';
+import { copyDatabasesToPrimary, primaryUrl, standbyUrl, startReplicaPair, startServer, stopReplicaPair, stopServer } from '../../scripts/postgres-replica.ts';
 import { waitFor } from '../../shared/test/support/wait.ts';
 import { needsLocalServers } from '../../shared/test/support/local-servers.ts';
 
 // The whole platform on the pair's primary: set before the platform's modules read PG_URL.
+const MACHINE_PG_URL = process.env.PG_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 process.env.PG_URL = primaryUrl();
 const { signedInClient, startTestPlatform } = await import('../e2e/support/test-platform.ts');
 type Platform = Awaited<ReturnType<typeof startTestPlatform>>;
@@ -27,6 +28,8 @@ describe('order status reads on a streaming replica', { skip: needsLocalServers 
   let productId: string;
   before(async () => {
     startReplicaPair();
+    // The e2e templates `pnpm test` migrated, copied over (when missing, the platform migrates its own).
+    copyDatabasesToPrimary(MACHINE_PG_URL, 'e2etpl\\_%');
     platform = await startTestPlatform({ order: { DATABASE_READ_URL: standbyUrl('e2e_order') }, inventory: { DATABASE_READ_URL: standbyUrl('e2e_inventory') } });
     api = await signedInClient(platform);
     productId = await api.createProduct({ stock: 20 });
