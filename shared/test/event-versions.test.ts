@@ -8,6 +8,7 @@ import { commitEvents, consume, effectsOf, SOURCE, testbedForSuite } from './sup
 import { uniqueCounterEvent } from './support/test-events.ts';
 import { uniqueName } from './support/env.ts';
 import { waitFor } from './support/wait.ts';
+import { peekDlq } from './support/dlq-reader.ts';
 
 describe('a bumped event type while both versions are in flight', () => {
   const suite = testbedForSuite();
@@ -34,6 +35,22 @@ describe('a bumped event type while both versions are in flight', () => {
       });
       assert.deepEqual(effects.map((row) => row.sequence).sort(), [7, 9]);
       assert.deepEqual(seen.sort(), [`${v1.type}:v1`, `${v2.type}:v2`]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('when an upgrade gives data the new version refuses, then the old message goes to the DLQ at once, not round the retries', async () => {
+    const v1 = uniqueCounterEvent();
+    const v2 = defineEvent(v1.type.replace(/\.v1$/, '.v2'), z.object({ count: z.number().int().min(100) }), { definition: v1, upgrade: (old) => ({ count: old.sequence }) });
+    const queue = uniqueName('q_bad_upgrade');
+    type Tx = Parameters<Parameters<typeof suite.db.prisma.$transaction>[0]>[0];
+    const consumer = await consume(suite.db, queue, [on<typeof v2, Tx>(v2, async () => undefined)]);
+    try {
+      const [id] = await commitEvents(suite.db.prisma, v1, [{ subject: 'old-order', sequence: 7 }]);
+      const [dead] = await peekDlq(queue, 1);
+      assert.equal(dead!.properties.messageId, id);
+      assert.equal(dead!.properties.headers!['x-attempt'], 1, 'a deterministic failure is not retried');
     } finally {
       await consumer.stop();
     }

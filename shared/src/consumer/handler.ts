@@ -1,6 +1,7 @@
 import type { Envelope, NewEvent } from '../envelope.ts';
 import type { EventData, EventDefinition } from '../events/define-event.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
+import { AppError } from '../errors.ts';
 
 export interface HandlerContext<Tx extends SqlTransaction> {
   /** The transaction the inbox row was written in: every effect belongs in it. */
@@ -42,6 +43,13 @@ export function onSql<D extends EventDefinition>(
   return { definition, sqlOnly: true, handle: (data, context) => handle(data as EventData<D>, context) };
 }
 
+/** An upgrade that does not give valid data of the new version never will: a validation error (the DLQ at once). */
+function upgraded(definition: EventDefinition, data: unknown): unknown {
+  const parsed = definition.schema.safeParse(data);
+  if (!parsed.success) throw new AppError('validation', `upgrading to ${definition.type} gave invalid data: ${parsed.error.message}`);
+  return parsed.data;
+}
+
 /**
  * The handlers with one more for every earlier version their events replace (define-event.ts):
  * an old message is validated by its own schema, upgraded, then given to the current handler.
@@ -55,7 +63,7 @@ export function withPreviousVersions<Tx extends SqlTransaction>(handlers: readon
       const { definition, upgrade } = current.definition.previous;
       const newer = current;
       // The newer handler may itself be an upgrade: each step upgrades one version.
-      current = { definition, ...(newer.sqlOnly ? { sqlOnly: true as const } : {}), handle: (data, context) => newer.handle(newer.definition.schema.parse(upgrade(data)), context) };
+      current = { definition, ...(newer.sqlOnly ? { sqlOnly: true as const } : {}), handle: (data, context) => newer.handle(upgraded(newer.definition, upgrade(data)), context) };
       expanded.push(current);
     }
   }

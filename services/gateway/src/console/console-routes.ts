@@ -45,9 +45,10 @@ function html(ctx: Context, status: number, body: string): void {
 
 /** A browser names the page a POST came from; one from another site is refused. */
 function refuseCrossSite(ctx: Context): void {
-  // Our own origin from the Host (Koa 3's ctx.origin echoes the Origin header, so it cannot be the yardstick).
+  // Compared by host: behind a proxy that ends TLS the scheme seen here is http while the
+  // browser's Origin says https. (Koa 3's ctx.origin echoes the Origin header: no yardstick.)
   const origin = ctx.get('origin');
-  if (origin && origin !== `${ctx.protocol}://${ctx.host}`) throw new AppError('forbidden', 'cross-site requests are refused');
+  if (origin && (!URL.canParse(origin) || new URL(origin).host !== ctx.host)) throw new AppError('forbidden', 'cross-site requests are refused');
 }
 
 /** The admin's token for these credentials, or why not (an answer the login page shows). */
