@@ -32,17 +32,14 @@ export async function applyFault(targets: FaultTargets, fault: Fault): Promise<v
     case 'kill':
       return platform.stop(fault.target as ProcessName, 'SIGKILL', fault.instance ?? 0);
     case 'broker-connections':
-      return log(`closed ${await closeConnections(E2E_VHOST)} broker connections`);
+      return log(`closed ${await onceServerAnswers(fault, log, () => closeConnections(E2E_VHOST))} broker connections`);
     case 'database-connections':
-      await withPg((client) => client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname LIKE 'e2e\\_%' AND pid <> pg_backend_pid()"));
+      await onceServerAnswers(fault, log, () =>
+        withPg((client) => client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname LIKE 'e2e\\_%' AND pid <> pg_backend_pid()")),
+      );
       return;
-    case 'redis-connections': {
-      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
-      await redis.connect();
-      await redis.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
-      redis.disconnect();
-      return;
-    }
+    case 'redis-connections':
+      return onceServerAnswers(fault, log, killRedisClients);
     case 'psp-down':
       targets.heldDown.add('psp#0');
       await platform.stop('psp', 'SIGKILL');
@@ -71,6 +68,35 @@ export async function applyFault(targets: FaultTargets, fault: Fault): Promise<v
       await proxy.restore();
       return;
     }
+  }
+}
+
+/**
+ * Faults run concurrently, so a connection cut can land while a restart fault has the same server
+ * down ("the database system is shutting down"). The cut is then tried again until the server
+ * answers, so it still happens, on the restarted server; a harness that is really broken still
+ * fails after a minute.
+ */
+async function onceServerAnswers<T>(fault: Fault, log: (line: string) => void, work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      log(`${fault.kind}: server not answering (${String(error)}), trying again`);
+      await sleep(500);
+    }
+  }
+}
+
+async function killRedisClients(): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+  } finally {
+    redis.disconnect();
   }
 }
 
