@@ -69,6 +69,7 @@ CMD ["node", "--enable-source-maps", "dist/notification/main.mjs"]
 
 FROM runtime AS gateway
 COPY --from=build /src/dist/gateway ./dist/gateway
+COPY --from=build /src/dist/console-ui ./dist/console-ui
 EXPOSE 8080 9100
 CMD ["node", "--enable-source-maps", "dist/gateway/main.mjs"]
 

@@ -3,11 +3,13 @@
  * with plain `node` (tsx stays a development tool). The project's own code (services and
  * shared/, the generated Prisma clients among it) is bundled; packages from npm stay imports,
  * installed beside it (`pnpm deploy --prod` in the images). Type checking is `pnpm check`'s
- * job; esbuild only strips types, in about a second for everything.
+ * job; esbuild only strips types, in about a second for everything. Then the console's front end
+ * (Vite, dist/console-ui).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { buildConsole } from './build-console.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 export const DIST = path.join(ROOT, 'dist');
@@ -42,5 +44,6 @@ export async function buildAll(): Promise<void> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await buildAll();
-  process.stdout.write(`built ${Object.keys(ENTRY_POINTS).length} processes into dist/\n`);
+  await buildConsole();
+  process.stdout.write(`built ${Object.keys(ENTRY_POINTS).length} processes and the console into dist/\n`);
 }

@@ -1,3 +1,4 @@
+import { buildConsole } from './build-console.ts';
 import { formatLine } from './log-format.ts';
 import { Platform, prepareDatabases } from './platform.ts';
 
@@ -7,6 +8,7 @@ import { Platform, prepareDatabases } from './platform.ts';
  */
 export async function startLocalPlatform(quiet = false): Promise<Platform> {
   prepareDatabases('platform');
+  await buildConsole();
   const platform = new Platform({
     basePort: Number(process.env.GATEWAY_PORT ?? 8080),
     databasePrefix: 'platform',

@@ -22,6 +22,8 @@ function testFiles(dir: string): string[] {
 }
 
 execFileSync(process.execPath, ['--import', 'tsx', 'scripts/prisma-all.ts', 'generate'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+// The console's front end, for the browser tests (a few seconds).
+execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-console.ts'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 const servers = await testServers();
 process.stderr.write(`test servers: ${servers.kind}\n`);
 const env = { ...process.env, ...servers.env };

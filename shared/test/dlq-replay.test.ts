@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import amqp, { type ChannelModel } from 'amqplib';
 import { replayDlq } from '../src/dlq/replay.ts';
+import { browseDlq } from '../src/dlq/browse.ts';
 import { dlqName } from '../src/amqp/topology.ts';
 import { createTestbedDatabase, type TestbedDatabase } from './support/testbed-db.ts';
 import { commitEvents, consume, effectsOf, logger, recordingHandler, startRelay, type ConsumerHandle } from './support/harness.ts';
@@ -66,6 +67,19 @@ describe('DLQ replay', () => {
       run(process.execPath, ['--import', 'tsx', 'shared/src/dlq/replay-cli.ts', '--queue', queue, '--since', 'yesterday'], { cwd: REPO_ROOT }),
       (error: { code?: number; stderr?: string }) => error.code === 2 && /--since must be an ISO date-time/.test(error.stderr ?? ''),
     );
+  });
+
+  it('when browsed (as the console does), then the matches are listed with why and when they first and last failed, and every message stays', async () => {
+    const listing = await browseDlq(connection, queue, { subject: 'alpha' }, 10);
+    assert.equal(listing.depth, 3);
+    assert.deepEqual(listing.messages.map((message) => message.subject), ['alpha', 'alpha']);
+    for (const message of listing.messages) {
+      assert.match(message.reason ?? '', /bug in handler/);
+      assert.ok(message.firstFailedAt && message.failedAt && message.firstFailedAt <= message.failedAt, JSON.stringify(message));
+      assert.equal((message.body as { subject?: string }).subject, 'alpha');
+    }
+    assert.equal((await browseDlq(connection, queue, {}, 1)).messages.length, 1, 'no more than asked');
+    assert.equal(await dlqDepth(), 3, 'browsing takes nothing out');
   });
 
   it('when replayed with a filter after the fix, then only the matches are processed, each once', async () => {

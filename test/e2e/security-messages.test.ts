@@ -9,8 +9,8 @@ import { E2E_AMQP_URL, signedInClient, startTestPlatform, type TestPlatform } fr
 import { stockOf, type GatewayClient } from './support/api.ts';
 import { waitFor } from '../../shared/test/support/wait.ts';
 import { replayDlq } from '../../shared/src/dlq/replay.ts';
+import { putEventInPaymentDlq } from './support/dead-letters.ts';
 import { createLogger } from '../../shared/src/logger.ts';
-import { signInternalRequest } from '../../shared/src/http/internal-auth.ts';
 
 /** Failure kinds of everything in a queue's DLQ (left in place). */
 async function dlqKinds(queue: string): Promise<string[]> {
@@ -93,26 +93,11 @@ describe('forged events', () => {
   });
 
   it('when an authentic event is dead-lettered and its service replays it, then it is applied; forged ones replayed stay unauthenticated', async () => {
-    const orderId = randomUUID();
-    const productId = await api.createProduct({ stock: 5, priceMinor: 1234 });
     // Published by inventory itself, for an order payment holds no intent for: a permanent failure.
-    const envelope = createEnvelope('/services/inventory', {
-      definition: events.InventoryReserved,
-      subject: orderId,
-      data: { orderId, reservationId: randomUUID(), productId, quantity: 1, amountMinor: 1234, currency: 'EUR', expiresAt: new Date(Date.now() + 600_000).toISOString(), requestedBy: 'order-saga' },
-    });
-    const inventory = await amqp.connect(platform.amqpUrlFor('inventory'));
-    const channel = await inventory.createConfirmChannel();
-    channel.publish(EVENTS_EXCHANGE, envelope.type, Buffer.from(JSON.stringify(envelope)), { messageId: envelope.id, type: envelope.type, userId: 'inventory', persistent: true });
-    await channel.waitForConfirms();
-    await inventory.close();
-    await waitFor('the authentic event in payment.dlq', async () => (await dlqKinds('payment')).includes('permanent'));
-
+    const { orderId, fileIntent } = await putEventInPaymentDlq(platform, api);
+    assert.ok((await dlqKinds('payment')).includes('permanent'));
     // The intent arrives late (as the order service files it), then payment replays its DLQ.
-    const path = '/payment-intents';
-    const body = JSON.stringify({ method: 'CARD', orderId, customerId: api.sessions!.customerId, merchantId: null, cardToken: 'tok_visa' });
-    const filed = await fetch(`${platform.url('payment')}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signInternalRequest(platform.secrets.internalAuthSecret, 'order', { method: 'POST', path, body: Buffer.from(body) }) }, body });
-    assert.equal(filed.status, 201);
+    await fileIntent();
     const payment = await amqp.connect(platform.amqpUrlFor('payment'));
     try {
       const report = await replayDlq(payment, { queue: 'payment', logger: createLogger('replay', 'silent') });

@@ -14,6 +14,7 @@ import { gatewayPipeline } from './gateway.ts';
 import { apiDocsRouter } from './api-docs.ts';
 import { consoleRouter } from './console/console-routes.ts';
 import { consoleSessions } from './console/console-sessions.ts';
+import { consoleUiDirectory } from './console/console-assets.ts';
 import { createLimiters } from './rate-limit.ts';
 
 const url = z.string().url();
@@ -67,7 +68,7 @@ const limiters = createLimiters(redis, {
 const app = createApp({
   logger,
   metrics,
-  routers: [apiDocsRouter(), consoleRouter({ authUrl: config.AUTH_URL, upstreams, signedFetch, verifyToken, sessions: consoleSessions(redis), limiters })],
+  routers: [apiDocsRouter(), consoleRouter({ authUrl: config.AUTH_URL, upstreams, signedFetch, verifyToken, sessions: consoleSessions(redis), limiters, uiDirectory: consoleUiDirectory() })],
   beforeRoutes: gatewayPipeline({
     upstreams,
     signedFetch,

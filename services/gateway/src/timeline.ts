@@ -35,8 +35,16 @@ export async function fromEveryService<T>(signedFetch: InternalFetch, upstreams:
   return { rows: answers.flatMap((answer) => answer.rows ?? []), incomplete: answers.filter((answer) => answer.rows === null).map((answer) => answer.service) };
 }
 
-export async function timeline(ctx: Context, upstreams: Upstreams, signedFetch: InternalFetch, identity: string): Promise<void> {
-  const { id } = validate(z.object({ id: z.string().uuid('order ids are UUIDs') }), { id: ctx.path.split('/')[2] }, 'order id');
+export interface OrderTimeline {
+  orderId: string;
+  status: string;
+  cancellationReason: string | null;
+  incomplete: ServiceName[];
+  events: Array<{ time: string; service: string; type: string; id: string; causationId: string | null; causedBy: string | null; data: unknown }>;
+}
+
+/** The order as `identity` may see it (else not-found) and every event about it, in time order. */
+export async function orderTimeline(upstreams: Upstreams, signedFetch: InternalFetch, identity: string, id: string): Promise<OrderTimeline> {
   const order = await signedFetch(`${upstreams.order}/orders/${id}`, { identity, signal: AbortSignal.timeout(5_000) }).catch((error: unknown) => {
     throw new AppError('unavailable', 'the order service is unavailable', undefined, { cause: error });
   });
@@ -46,7 +54,7 @@ export async function timeline(ctx: Context, upstreams: Upstreams, signedFetch: 
   const { rows, incomplete } = await fromEveryService<PublishedEvent>(signedFetch, upstreams, `/internal/events?subject=${id}`);
   const events = rows.sort((a, b) => a.time.localeCompare(b.time));
   const typeOf = new Map(events.map((event) => [event.id, event.type]));
-  ctx.body = {
+  return {
     orderId: id,
     status,
     cancellationReason,
@@ -61,6 +69,13 @@ export async function timeline(ctx: Context, upstreams: Upstreams, signedFetch: 
       data: event.data,
     })),
   };
+}
+
+export const orderIdParam = z.object({ id: z.string().uuid('order ids are UUIDs') });
+
+export async function timeline(ctx: Context, upstreams: Upstreams, signedFetch: InternalFetch, identity: string): Promise<void> {
+  const { id } = validate(orderIdParam, { id: ctx.path.split('/')[2] }, 'order id');
+  ctx.body = await orderTimeline(upstreams, signedFetch, identity, id);
 }
 
 /** GET /audit-log — every service's audit trail, newest first (admins only). */

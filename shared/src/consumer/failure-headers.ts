@@ -13,6 +13,8 @@ export const HEADERS = {
   failureReason: 'x-failure-reason',
   failureKind: 'x-failure-kind',
   failedAt: 'x-failed-at',
+  /** When the message first failed (kept through retries, the DLQ and replays). */
+  firstFailedAt: 'x-first-failed-at',
   replayCount: 'x-replay-count',
 } as const;
 
@@ -34,6 +36,7 @@ export function carriedHeaders(properties: ConsumeMessage['properties'], message
   headers[HEADERS.originalExchange] ??= message.fields.exchange;
   headers[HEADERS.originalRoutingKey] ??= message.fields.routingKey;
   headers[HEADERS.originalQueue] ??= queue;
+  headers[HEADERS.firstFailedAt] ??= new Date().toISOString();
   return { ...headers, ...extra };
 }
 

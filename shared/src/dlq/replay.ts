@@ -11,6 +11,8 @@ import { HEADERS } from '../consumer/failure-headers.ts';
 import type { Logger } from '../logger.ts';
 
 export interface ReplayFilter {
+  /** Only these messages (the console's selection). */
+  messageIds?: readonly string[];
   eventType?: string;
   subject?: string;
   failedAfter?: Date;
@@ -34,6 +36,7 @@ export interface ReplayEntry {
   eventType: string | undefined;
   subject: string | undefined;
   failedAt: string | undefined;
+  firstFailedAt: string | undefined;
   reason: string | undefined;
   attempts: number | undefined;
   action: 'replayed' | 'would-replay' | 'kept';
@@ -46,7 +49,7 @@ export interface ReplayReport {
   entries: ReplayEntry[];
 }
 
-export async function replayDlq(connection: ChannelModel, options: ReplayOptions): Promise<ReplayReport> {
+export async function replayDlq(connection: Pick<ChannelModel, 'createConfirmChannel'>, options: ReplayOptions): Promise<ReplayReport> {
   const channel = await connection.createConfirmChannel();
   const report: ReplayReport = { examined: 0, matched: 0, replayed: 0, entries: [] };
   const pauseMs = options.ratePerSecond ? 1_000 / options.ratePerSecond : 0;
@@ -88,7 +91,7 @@ export async function replayDlq(connection: ChannelModel, options: ReplayOptions
   return report;
 }
 
-function describe(message: GetMessage): Omit<ReplayEntry, 'action'> {
+export function describe(message: GetMessage): Omit<ReplayEntry, 'action'> {
   const headers = message.properties.headers ?? {};
   let envelope: { type?: string; subject?: string } = {};
   try {
@@ -101,12 +104,14 @@ function describe(message: GetMessage): Omit<ReplayEntry, 'action'> {
     eventType: envelope.type ?? (message.properties.type as string | undefined),
     subject: envelope.subject,
     failedAt: headers[HEADERS.failedAt] as string | undefined,
+    firstFailedAt: headers[HEADERS.firstFailedAt] as string | undefined,
     reason: headers[HEADERS.failureReason] as string | undefined,
     attempts: headers[HEADERS.attempt] as number | undefined,
   };
 }
 
-function matches(entry: Omit<ReplayEntry, 'action'>, filter: ReplayFilter = {}): boolean {
+export function matches(entry: Omit<ReplayEntry, 'action'>, filter: ReplayFilter = {}): boolean {
+  if (filter.messageIds && !(entry.messageId && filter.messageIds.includes(entry.messageId))) return false;
   if (filter.eventType && entry.eventType !== filter.eventType) return false;
   if (filter.subject && entry.subject !== filter.subject) return false;
   const failedAt = entry.failedAt ? new Date(entry.failedAt) : undefined;

@@ -11,7 +11,7 @@ import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { validate } from './validate.ts';
 import { AppError } from '../errors.ts';
 import { readAudit } from '../audit/audit-log.ts';
-import { REDACTED_DATA_KEYS } from '../outbox/retention.ts';
+import { redactEventData } from '../outbox/retention.ts';
 
 interface EventRow {
   id: string;
@@ -56,15 +56,8 @@ export function eventsRouter(service: string, db: SqlTransaction): Router {
       causationId: row.causation_id,
       correlationId: row.correlation_id,
       publishedAt: row.published_at,
-      data: redact(JSON.parse(row.data) as unknown),
+      data: redactEventData(JSON.parse(row.data) as unknown),
     }));
   });
   return router;
-}
-
-/** Card tokens and e-mail addresses are never shown, even to internal readers of the timeline. */
-const REDACTED: readonly string[] = REDACTED_DATA_KEYS;
-function redact(data: unknown): unknown {
-  if (!data || typeof data !== 'object') return data;
-  return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, REDACTED.includes(key) && value !== null ? '[redacted]' : value]));
 }

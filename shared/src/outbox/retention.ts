@@ -18,6 +18,13 @@ export interface MessagingRetention {
 
 /** Keys of event data the history never keeps (the timeline shows them redacted from the outbox). */
 export const REDACTED_DATA_KEYS = ['cardToken', 'customerEmail', 'customerEmailSealed'] as const;
+
+/** Event data as shown to people (the timeline, the console's DLQ view): those keys redacted. */
+export function redactEventData(data: unknown): unknown {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return data;
+  const redacted: readonly string[] = REDACTED_DATA_KEYS;
+  return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, redacted.includes(key) && value !== null ? '[redacted]' : value]));
+}
 const REDACTED_ARRAY = `ARRAY[${REDACTED_DATA_KEYS.map((key) => `'${key}'`).join(', ')}]::text[]`;
 
 const BATCH = 1_000;

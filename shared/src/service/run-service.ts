@@ -17,6 +17,7 @@ import { MESSAGING_PRUNE_BATCH, pruneMessaging, type MessagingRetention } from '
 import { startPeriodicJob } from './periodic-job.ts';
 import { startTracing, stopTracing } from '../telemetry/tracing.ts';
 import { amqpUsername } from '../amqp/amqp-url.ts';
+import { dlqRouter } from '../dlq/dlq-router.ts';
 
 export interface ServiceDatabase<Tx extends SqlTransaction> extends SqlTransaction {
   $disconnect(): Promise<void>;
@@ -102,7 +103,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
   const app = createApp({
     logger: service.logger,
     metrics,
-    routers: [...service.routers, eventsRouter(service.name, service.db)],
+    routers: [...service.routers, eventsRouter(service.name, service.db), ...(consumer ? [dlqRouter({ queue: service.name, connection: consumer.connection, db: service.db, logger: service.logger })] : [])],
     internalAuth: service.internalAuth,
     readiness: {
       database: async () => {

@@ -1,7 +1,7 @@
 /**
  * The console's server-rendered pages: no script, one style block allowed by its hash, forms
- * posting only to this origin, never framed. (The live views come as a built front end; these
- * are its door and its frame.)
+ * posting only to this origin, never framed. (The live views come as the built front end,
+ * console-assets.ts; this is its door.)
  */
 import { createHash } from 'node:crypto';
 
@@ -19,11 +19,4 @@ export function loginPage(problem?: string): string {
     'Console: sign in',
     `<h1>Operations console</h1>${problem ? `<p class="error" role="alert">${escape(problem)}</p>` : ''}<form method="post" action="/console/login"><label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required><button type="submit">Sign in</button></form>`,
   );
-}
-
-export function shellPage(session: { csrf: string; identity: { sub: string } }): string {
-  return page(
-    'Operations console',
-    `<h1>Operations console</h1><p>Signed in as administrator <code>${escape(session.identity.sub)}</code>.</p><form method="post" action="/console/logout"><input type="hidden" name="csrf" value="${escape(session.csrf)}"><button type="submit">Sign out</button></form>`,
-  ).replace('<head>', `<head><meta name="csrf-token" content="${escape(session.csrf)}">`);
 }

@@ -11,7 +11,9 @@ import { AppError } from '@platform/shared/errors';
 import type { InternalFetch } from '@platform/shared/http/internal-auth';
 import type { TokenVerifier } from '../authenticate.ts';
 import { spend, type createLimiters } from '../rate-limit.ts';
-import { loginPage, PAGE_CSP, shellPage } from './console-pages.ts';
+import { loginPage, PAGE_CSP } from './console-pages.ts';
+import { APP_CSP, consoleAssets } from './console-assets.ts';
+import { registerConsoleApi } from './console-api.ts';
 import { readOverview } from './overview.ts';
 import type { Upstreams } from '../upstreams.ts';
 import { csrfMatches, SESSION_COOKIE, SESSION_IDLE_SECONDS, type ConsoleSession, type ConsoleSessions } from './console-sessions.ts';
@@ -23,6 +25,8 @@ export interface ConsoleOptions {
   verifyToken: TokenVerifier;
   sessions: ConsoleSessions;
   limiters: ReturnType<typeof createLimiters>;
+  /** The built front end's folder (null: not built, the page answers 503). */
+  uiDirectory: string | null;
 }
 
 const credentials = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(200) });
@@ -35,10 +39,13 @@ function sessionId(ctx: Context): string | undefined {
   return ctx.get('cookie').split(';').map((part) => part.trim().split('=')).find(([name]) => name === SESSION_COOKIE)?.[1];
 }
 
-function html(ctx: Context, status: number, body: string): void {
+function html(ctx: Context, status: number, body: string, csp = PAGE_CSP): void {
   ctx.status = status;
   ctx.type = 'text/html; charset=utf-8';
-  ctx.set('content-security-policy', PAGE_CSP);
+  ctx.set('content-security-policy', csp);
+  // The API's no-referrer would make the browser send `Origin: null` with the page's own POSTs,
+  // and the cross-site check refuses null. same-origin names us to ourselves, and no one else.
+  ctx.set('referrer-policy', 'same-origin');
   ctx.set('cache-control', 'no-store');
   ctx.body = body;
 }
@@ -73,6 +80,14 @@ export function consoleRouter(options: ConsoleOptions): Router {
     if (!session) throw new AppError('unauthorized', 'sign in to the console first');
     return session;
   };
+  const requireChange = async (ctx: Context): Promise<ConsoleSession> => {
+    refuseCrossSite(ctx);
+    const session = await requireSession(ctx);
+    const offered = ctx.get('x-csrf-token') || (ctx.request.body as { csrf?: unknown } | undefined)?.csrf;
+    if (!csrfMatches(session, offered)) throw new AppError('forbidden', 'the CSRF token is missing or wrong');
+    return session;
+  };
+  const assets = consoleAssets(options.uiDirectory);
 
   router.get('/login', (ctx) => html(ctx, 200, loginPage()));
 
@@ -98,7 +113,16 @@ export function consoleRouter(options: ConsoleOptions): Router {
       ctx.status = 303;
       return ctx.redirect('/console/login');
     }
-    html(ctx, 200, shellPage(session));
+    html(ctx, 200, assets.indexHtml(), APP_CSP);
+  });
+
+  // Hashed file names: a new build is new names, so each may be cached for a year.
+  router.get('/assets/:name', (ctx) => {
+    const found = assets.asset(ctx.params.name ?? '');
+    if (!found) throw new AppError('not-found', `no console asset ${ctx.params.name}`);
+    ctx.type = found.type;
+    ctx.set('cache-control', 'public, max-age=31536000, immutable');
+    ctx.body = found.body;
   });
 
   router.get('/api/session', async (ctx) => {
@@ -114,11 +138,10 @@ export function consoleRouter(options: ConsoleOptions): Router {
     ctx.body = await readOverview(options.upstreams, options.signedFetch);
   });
 
+  registerConsoleApi(router, { upstreams: options.upstreams, signedFetch: options.signedFetch, requireSession, requireChange });
+
   router.post('/logout', async (ctx) => {
-    refuseCrossSite(ctx);
-    const session = await requireSession(ctx);
-    const offered = ctx.get('x-csrf-token') || (ctx.request.body as { csrf?: unknown } | undefined)?.csrf;
-    if (!csrfMatches(session, offered)) throw new AppError('forbidden', 'the CSRF token is missing or wrong');
+    const session = await requireChange(ctx);
     await options.sessions.close(session.id);
     ctx.append('set-cookie', cookie('', 0));
     ctx.status = 303;

@@ -60,16 +60,28 @@ export function orderStore(tx: SqlTransaction, cipher: FieldCipher): OrderStore 
   };
 }
 
+/** Whom a listing covers, and an admin's search: one customer, one merchant, one idempotency key. */
+export interface OrderScope {
+  customerId?: string;
+  merchantId?: string;
+  /** The key as the customer sent it (stored as `<customer id>:<key>`). */
+  idempotencyKey?: string;
+}
+
 /** A page of orders, newest first, for one customer, one merchant or everyone (admins). */
-export async function listOrders(db: SqlTransaction, cipher: FieldCipher, scope: { customerId?: string; merchantId?: string }, page: { limit: number; before?: Date | undefined }): Promise<Order[]> {
+export async function listOrders(db: SqlTransaction, cipher: FieldCipher, scope: OrderScope, page: { limit: number; before?: Date | undefined }): Promise<Order[]> {
+  // A key without its customer is found by the stored key's suffix: a scan, for admins only.
+  const keyPattern = scope.idempotencyKey === undefined ? null : `%:${scope.idempotencyKey.replace(/[\\%_]/g, (c) => `\\${c}`)}`;
   const rows = await db.$queryRawUnsafe<OrderRow[]>(
     `SELECT ${ORDER_COLUMNS} FROM orders
      WHERE ($1::uuid IS NULL OR customer_id = $1::uuid) AND ($2::uuid IS NULL OR merchant_id = $2::uuid) AND ($3::timestamptz IS NULL OR created_at < $3::timestamptz)
+       AND ($5::text IS NULL OR id IN (SELECT order_id FROM idempotency_key WHERE key LIKE $5::text))
      ORDER BY created_at DESC, id DESC LIMIT $4`,
     scope.customerId ?? null,
     scope.merchantId ?? null,
     page.before ?? null,
     page.limit,
+    keyPattern,
   );
   return rows.map((row) => toOrder(row, cipher));
 }

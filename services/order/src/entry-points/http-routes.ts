@@ -28,7 +28,14 @@ export const placeOrderBody = z.discriminatedUnion('paymentMethod', [
 ]);
 export const idempotencyKey = z.string().trim().min(1, 'the Idempotency-Key header is required').max(255);
 export const idParam = z.object({ id: z.string().uuid('order ids are UUIDs') });
-export const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), before: z.string().datetime({ offset: true }).optional() });
+export const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  before: z.string().datetime({ offset: true }).optional(),
+  // An admin's search (the console's); other callers' listings are already scoped to them.
+  customerId: z.string().uuid('customerId is a UUID').optional(),
+  merchantId: z.string().uuid('merchantId is a UUID').optional(),
+  idempotencyKey: z.string().trim().min(1).max(255).optional(),
+});
 
 const orderView = (order: Order) => ({
   orderId: order.id,
@@ -86,7 +93,10 @@ export function orderRoutes({ db, reads, cipher, catalog, intents, idempotency }
     const scope = listingScope(identity);
     if (!scope) throw new AppError('forbidden', 'this caller has no orders to list');
     const page = validate(listQuery, ctx.query, 'query');
-    const orders = await reads.read(identity.sub, (from) => listOrders(from, cipher, scope, { limit: page.limit, before: page.before ? new Date(page.before) : undefined }));
+    const search = { customerId: page.customerId, merchantId: page.merchantId, idempotencyKey: page.idempotencyKey };
+    if (identity.role !== 'admin' && Object.values(search).some((value) => value !== undefined)) throw new AppError('forbidden', 'searching orders is for admins');
+    const filters = Object.fromEntries(Object.entries(search).filter(([, value]) => value !== undefined));
+    const orders = await reads.read(identity.sub, (from) => listOrders(from, cipher, { ...filters, ...scope }, { limit: page.limit, before: page.before ? new Date(page.before) : undefined }));
     ctx.body = { orders: orders.map(orderView), nextBefore: orders.length === page.limit ? orders.at(-1)!.createdAt.toISOString() : null };
   });
 

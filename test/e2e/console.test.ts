@@ -1,0 +1,216 @@
+/**
+ * The operations console, at its door (sessions, CSRF, cross-site posts, over HTTP) and in a real
+ * browser (Debian's Chromium through playwright-core): an admin finds orders and reads their
+ * sagas, replays a dead letter, and watches the outbox lag. Screenshots: test/e2e/.artifacts.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { platformForSuite } from './support/test-platform.ts';
+import { registerCustomer } from './support/sessions.ts';
+import { launchBrowser, screenshot, signInToConsole } from './support/browser.ts';
+import { putEventInPaymentDlq } from './support/dead-letters.ts';
+import { waitFor } from '../../shared/test/support/wait.ts';
+
+describe('the operations console', () => {
+  const suite = platformForSuite();
+  const gateway = () => suite.platform.url('gateway');
+  const signIn = (email: string, password: string, headers: Record<string, string> = {}) =>
+    fetch(`${gateway()}/console/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams({ email, password }).toString() });
+  const withCookie = (cookie: string, path: string, init: RequestInit = {}) => fetch(`${gateway()}${path}`, { redirect: 'manual', ...init, headers: { cookie, ...(init.headers as Record<string, string> | undefined) } });
+
+  it("when a customer's or a wrong password signs in, or an admin's from another site, then no session opens and the console sends them to sign in", async () => {
+    const customer = await registerCustomer(gateway());
+    const refused = await signIn(customer.email, customer.password);
+    assert.equal(refused.status, 403);
+    assert.equal(refused.headers.get('set-cookie'), null);
+    assert.match(await refused.text(), /for administrators/);
+    const crossSite = await signIn(suite.platform.secrets.adminEmail, suite.platform.secrets.adminPassword, { origin: 'https://evil.example' });
+    assert.equal(crossSite.status, 403, "an admin's credentials posted from another site");
+    assert.equal(crossSite.headers.get('set-cookie'), null);
+    const wrong = await signIn(suite.platform.secrets.adminEmail, 'not-the-password');
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.headers.get('set-cookie'), null);
+    const door = await fetch(`${gateway()}/console`, { redirect: 'manual' });
+    assert.equal(door.status, 303);
+    assert.equal(door.headers.get('location'), '/console/login');
+    assert.equal((await fetch(`${gateway()}/console/api/session`)).status, 401);
+  });
+
+  it('when an admin signs in, then the console opens; a sign-out without the CSRF token, with a wrong one or from another site changes nothing; with it the session ends', async () => {
+    const answer = await signIn(suite.platform.secrets.adminEmail, suite.platform.secrets.adminPassword, { origin: gateway() });
+    assert.equal(answer.status, 303);
+    assert.equal(answer.headers.get('location'), '/console');
+    const setCookie = answer.headers.get('set-cookie') ?? '';
+    for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/console']) assert.ok(setCookie.includes(attribute), `${attribute} in ${setCookie}`);
+    const cookie = setCookie.split(';')[0]!;
+
+    const shell = await withCookie(cookie, '/console');
+    assert.equal(shell.status, 200);
+    assert.match(shell.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'self'; style-src 'self'.*form-action 'self'; frame-ancestors 'none'/);
+    assert.match(await shell.text(), /<script type="module" crossorigin src="\/console\/assets\/index-[\w-]+\.js">/, 'the built front end');
+    const session = async () => withCookie(cookie, '/console/api/session');
+    const { role, csrfToken: csrf } = (await (await session()).json()) as { role: string; csrfToken: string };
+    assert.equal(role, 'admin');
+
+    const logout = (headers: Record<string, string>) => withCookie(cookie, '/console/logout', { method: 'POST', headers });
+    assert.equal((await logout({})).status, 403, 'no token');
+    assert.equal((await logout({ 'x-csrf-token': `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}` })).status, 403, 'a wrong token');
+    assert.equal((await logout({ 'x-csrf-token': csrf, origin: 'https://evil.example' })).status, 403, 'another site');
+    assert.equal((await session()).status, 200, 'the session is untouched');
+
+    const out = await logout({ 'x-csrf-token': csrf });
+    assert.equal(out.status, 303);
+    assert.match(out.headers.get('set-cookie') ?? '', /Max-Age=0/);
+    assert.equal((await session()).status, 401, 'the session is gone');
+  });
+
+  describe('in a browser', () => {
+    let browser: Browser;
+    let page: Page;
+    before(async () => {
+      browser = await launchBrowser();
+    });
+    after(async () => browser?.close());
+    const adminPage = async () => {
+      page = await (await browser.newContext({ viewport: { width: 1366, height: 800 } })).newPage();
+      await signInToConsole(page, gateway(), suite.platform.secrets.adminEmail, suite.platform.secrets.adminPassword);
+      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      return page;
+    };
+    const cookieOf = async (of: Page) => (await of.context().cookies()).map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
+
+    /** The saga as the page draws it: each box's type, lane and cause, left to right. */
+    const drawnSaga = (of: Page) =>
+      of.locator('ol.events > li').evaluateAll((boxes) => boxes.map((box) => [(box as HTMLElement).dataset.type, (box as HTMLElement).dataset.service, (box as HTMLElement).dataset.causedBy || null]));
+    /** The API's timeline once no new event has come for a while (the saga's tail has landed). */
+    const settledTimeline = async (orderId: string, last: string) => {
+      let previous = -1;
+      return waitFor(`the saga of ${orderId} to settle`, async () => {
+        const { events } = await suite.api.timeline(orderId);
+        const settled = events.length === previous && events.some((event) => event.type === last);
+        previous = events.length;
+        return settled ? events : undefined;
+      }, 30_000, 1_500);
+    };
+    const openOrder = async (of: Page, orderId: string) => {
+      await of.getByRole('link', { name: 'Orders' }).click();
+      await of.getByLabel('Find by').selectOption('id');
+      await of.getByLabel('Value').fill(orderId);
+      await of.getByRole('button', { name: 'Search' }).click();
+      await of.locator(`table[data-search="id:${orderId}"]`).getByRole('link', { name: orderId }).click();
+      await of.locator('ol.events > li').first().waitFor();
+    };
+
+    it("when a customer's credentials are used in the browser, then the console stays shut", async () => {
+      const customer = await registerCustomer(gateway());
+      const shut = await (await browser.newContext()).newPage();
+      await signInToConsole(shut, gateway(), customer.email, customer.password);
+      assert.equal(new URL(shut.url()).pathname, '/console/login');
+      assert.match(await shut.getByRole('alert').innerText(), /for administrators/);
+      await shut.goto(`${gateway()}/console`);
+      assert.equal(new URL(shut.url()).pathname, '/console/login', 'no session: sent back to sign in');
+      await shut.context().close();
+    });
+
+    it('when an admin finds a completed and a cancelled-after-payment order by id, then each swimlane shows every event in order with its service and cause, the refund beside the cancelled one', async () => {
+      const productId = await suite.api.createProduct({ stock: 4, priceMinor: 1250, holdSeconds: 1 });
+      const key = `console-${Date.now()}`;
+      const completed = await suite.api.placeOrder(productId, { key });
+      const cancelled = await suite.api.placeOrder(productId, { cardToken: 'tok_visa_slow' });
+      assert.equal((await suite.api.finalOrder(completed)).status, 'COMPLETED');
+      assert.equal((await suite.api.finalOrder(cancelled)).cancellationReason, 'reservation_expired');
+      const admin = await adminPage();
+
+      const completedEvents = await settledTimeline(completed, 'order.completed.v1');
+      await openOrder(admin, completed);
+      assert.deepEqual(await drawnSaga(admin), completedEvents.map((event) => [event.type, event.service, event.causedBy]));
+      assert.equal(await admin.locator('.status').getAttribute('data-status'), 'COMPLETED');
+      for (const type of ['order.placed.v1', 'inventory.reserved.v1', 'payment.succeeded.v1', 'order.completed.v1']) assert.ok(completedEvents.some((event) => event.type === type), type);
+      assert.equal(await admin.locator('svg.arrows line').count(), completedEvents.filter((event) => event.causedBy).length, 'an arrow from each cause');
+      await screenshot(admin, 'console-saga-completed');
+
+      const cancelledEvents = await settledTimeline(cancelled, 'payment.refunded.v1');
+      await openOrder(admin, cancelled);
+      assert.deepEqual(await drawnSaga(admin), cancelledEvents.map((event) => [event.type, event.service, event.causedBy]));
+      const types = cancelledEvents.map((event) => event.type);
+      // The hold ran out while the card was charged: cancelled, then the late charge refunded.
+      assert.ok(types.includes('order.cancelled.v1') && types.includes('payment.succeeded.v1') && types.indexOf('payment.succeeded.v1') < types.indexOf('payment.refunded.v1'), types.join(' → '));
+      assert.match(await admin.locator('.money .payments li[data-type="payment.refunded.v1"]').innerText(), /refunded 12\.50 EUR/);
+      await admin.locator('.money .transfers li[data-kind="refund"]').waitFor();
+      await screenshot(admin, 'console-saga-cancelled-refunded');
+
+      // Found by the customer's idempotency key and by the customer; a customer may not search.
+      const found = async (by: string, value: string) => {
+        await admin.getByRole('link', { name: 'Orders' }).click();
+        await admin.getByLabel('Find by').selectOption(by);
+        await admin.getByLabel('Value').fill(value);
+        await admin.getByRole('button', { name: 'Search' }).click();
+        const answer = admin.locator(`table[data-search="${by}:${value}"]`);
+        await answer.waitFor();
+        return answer.getByRole('link').allInnerTexts();
+      };
+      assert.deepEqual(await found('idempotencyKey', key), [completed]);
+      const customers = await found('customer', suite.api.sessions!.customerId);
+      assert.ok(customers.includes(completed) && customers.includes(cancelled), customers.join(', '));
+      const customerSearch = await suite.api.request('GET', `/orders?merchantId=${suite.api.sessions!.customerId}`, undefined, {}, 'customer');
+      assert.equal(customerSearch.status, 403);
+    });
+
+    it('when a message is in a DLQ, then the page shows it with its reason; a replay without the CSRF token changes nothing; replayed from the page it is processed once and the audit log names the admin', async () => {
+      const { orderId, messageId, fileIntent } = await putEventInPaymentDlq(suite.platform, suite.api);
+      const admin = await adminPage();
+      await admin.getByRole('link', { name: 'Dead letters' }).click();
+      await admin.getByLabel('Subject (order id)').fill(orderId);
+      await admin.getByRole('button', { name: 'Apply' }).click();
+      const row = admin.locator(`section.dlq[data-service="payment"] tr[data-message-id="${messageId}"]`);
+      await row.waitFor();
+      assert.match(await row.locator('td.reason').innerText(), /no payment intent|intent/i);
+
+      const cookie = await cookieOf(admin);
+      const forged = await fetch(`${gateway()}/console/api/dlq/payment/replay`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ messageIds: [messageId], dryRun: false }) });
+      assert.equal(forged.status, 403, 'no CSRF token');
+      await admin.getByRole('button', { name: 'Apply' }).click();
+      await row.waitFor();
+
+      await fileIntent(); // what the message was waiting for
+      await row.getByRole('checkbox').check();
+      await admin.locator('section.dlq[data-service="payment"]').getByRole('button', { name: /Replay selected \(1\)/ }).click();
+      const dialog = admin.getByRole('dialog');
+      assert.match(await dialog.getByRole('heading').innerText(), /Replay 1 message from payment\.dlq/);
+      assert.match(await dialog.innerText(), new RegExp(messageId));
+      await dialog.getByRole('button', { name: 'Confirm replay' }).click();
+      assert.match(await admin.getByRole('status').innerText(), /Replayed 1 message from payment\.dlq/);
+      await row.waitFor({ state: 'detached' });
+
+      const payment = await waitFor('the replayed event charged', async () => {
+        const answer = await suite.api.request<{ gatewayOperations: Array<{ kind: string; outcome: string }> }>('GET', `/payments/${orderId}`, undefined, {}, 'admin');
+        return answer.status === 200 && answer.body.gatewayOperations.length > 0 ? answer.body : undefined;
+      });
+      assert.deepEqual(payment.gatewayOperations.filter((operation) => operation.kind === 'charge').map((operation) => operation.outcome), ['succeeded'], 'charged once');
+
+      const { sub } = (await (await fetch(`${gateway()}/console/api/session`, { headers: { cookie } })).json()) as { sub: string };
+      await admin.getByRole('link', { name: 'Audit log' }).click();
+      const replayed = admin.locator('tr[data-action="dlq.replay"]').first();
+      await replayed.waitFor();
+      assert.equal(await replayed.locator('td').nth(2).innerText(), `admin:${sub}`);
+      assert.match(await replayed.innerText(), new RegExp(messageId));
+      await screenshot(admin, 'console-audit-replay');
+    });
+
+    it('when the relay stops, then the overview shows the outbox lag rising; when it returns, falling', async () => {
+      const admin = await adminPage();
+      const orderLag = async () => Number((await admin.locator('tr[data-service="order"] td[data-metric="outbox-lag"]').getAttribute('data-seconds')) || 'NaN');
+      await waitFor('the overview drawn', async () => !Number.isNaN(await orderLag()));
+      await suite.platform.stop('relay');
+      try {
+        await suite.api.placeOrder(await suite.api.createProduct({ stock: 1 }));
+        await waitFor('the lag rising on the page', async () => (await orderLag()) >= 2, 20_000, 500);
+        await screenshot(admin, 'console-overview-relay-stopped');
+      } finally {
+        suite.platform.start('relay');
+      }
+      await waitFor('the lag falling on the page', async () => (await orderLag()) === 0, 20_000, 500);
+    });
+  });
+});
