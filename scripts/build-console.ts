@@ -9,7 +9,15 @@ import { build } from 'vite';
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 export async function buildConsole(): Promise<void> {
-  await build({ configFile: path.join(ROOT, 'services/gateway/console-ui/vite.config.ts'), logLevel: 'warn' });
+  // Vite sets NODE_ENV=production in the process that builds, and every process the platform
+  // then starts would inherit it (and refuse the development broker credentials): put it back.
+  const nodeEnv = process.env.NODE_ENV;
+  try {
+    await build({ configFile: path.join(ROOT, 'services/gateway/console-ui/vite.config.ts'), logLevel: 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

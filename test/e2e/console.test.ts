@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { platformForSuite } from './support/test-platform.ts';
 import { registerCustomer } from './support/sessions.ts';
-import { launchBrowser, screenshot, signInToConsole } from './support/browser.ts';
+import { accessibilityViolations, launchBrowser, screenshot, signInToConsole } from './support/browser.ts';
 import { putEventInPaymentDlq } from './support/dead-letters.ts';
 import { waitFor } from '../../shared/test/support/wait.ts';
 
@@ -196,6 +196,33 @@ describe('the operations console', () => {
       assert.equal(await replayed.locator('td').nth(2).innerText(), `admin:${sub}`);
       assert.match(await replayed.innerText(), new RegExp(messageId));
       await screenshot(admin, 'console-audit-replay');
+    });
+
+    it('when every section is checked with axe-core, then none breaks a WCAG 2.1 AA rule; and an order is found with the keyboard alone', async () => {
+      const productId = await suite.api.createProduct({ stock: 2 });
+      const orderId = await suite.api.placeOrder(productId);
+      await suite.api.finalOrder(orderId);
+      const admin = await adminPage();
+      for (const [hash, ready] of [['#/overview', 'table.services tbody tr'], ['#/dlq', 'section.dlq'], ['#/reconciliation', 'h1'], ['#/audit', 'table tbody tr'], [`#/orders/${orderId}`, 'ol.events > li']] as const) {
+        await admin.goto(`${gateway()}/console${hash}`);
+        await admin.locator(ready).first().waitFor();
+        assert.deepEqual(await accessibilityViolations(admin), [], hash);
+      }
+      // Keyboard only: a section's heading takes the focus; Tab reaches the form; Enter searches.
+      await admin.goto(`${gateway()}/console#/orders`);
+      await admin.getByRole('heading', { name: 'Orders' }).waitFor();
+      await waitFor('the heading focused', async () => admin.evaluate(() => document.activeElement?.tagName === 'H1'));
+      await admin.keyboard.press('Tab');
+      await admin.keyboard.press('Tab');
+      await admin.keyboard.type(orderId);
+      await admin.keyboard.press('Enter');
+      await admin.locator(`table[data-search="id:${orderId}"]`).waitFor();
+      assert.deepEqual(await accessibilityViolations(admin), [], 'the search results');
+      await admin.keyboard.press('Tab');
+      await admin.keyboard.press('Tab');
+      assert.equal(await admin.evaluate(() => document.activeElement?.textContent), orderId, 'Tab reaches the order link');
+      await admin.keyboard.press('Enter');
+      await admin.locator('ol.events > li').first().waitFor();
     });
 
     it('when the relay stops, then the overview shows the outbox lag rising; when it returns, falling', async () => {
