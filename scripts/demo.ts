@@ -101,6 +101,18 @@ async function demo(): Promise<void> {
   const mails = ((await (await fetch(sink)).json()) as Array<{ to: string[]; subject: string }>).filter((mail) => mail.to.includes('demo@example.com'));
   console.log(`the customer's mailbox (SMTP sink): ${mails.length} e-mails`);
   for (const mail of mails.slice(-4)) console.log(`   ✉ ${mail.subject}`);
+  await consoleGlance(secrets.adminEmail, secrets.adminPassword);
+}
+
+/** The operations console, signed in as the admin: what its overview shows now. */
+async function consoleGlance(email: string, password: string) {
+  const signIn = await fetch(`${GATEWAY}/console/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, password }).toString() });
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const overview = (await (await fetch(`${GATEWAY}/console/api/overview`, { headers: { cookie } })).json()) as { services: Array<{ service: string; up: boolean; outboxUnpublished: number | null; queues: Record<string, number> }>; orders: Array<{ minutes: number; byStatus: Record<string, number> }> | null };
+  const dead = overview.services.reduce((sum, service) => sum + (service.queues[`${service.service}.dlq`] ?? 0), 0);
+  console.log(`\nthe operations console (${GATEWAY}/console, the admin's e-mail and password from .secrets/dev.json), its overview now:`);
+  console.log(`   services up: ${overview.services.filter((service) => service.up).map((service) => service.service).join(', ')}; dead letters: ${dead}`);
+  console.log(`   orders of the last ${overview.orders?.[0]?.minutes ?? '?'} minutes by state: ${JSON.stringify(overview.orders?.[0]?.byStatus ?? {})}`);
 }
 
 const running = await fetch(`${GATEWAY}/ready`).then((response) => response.ok, () => false);
