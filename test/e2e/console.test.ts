@@ -10,10 +10,12 @@ import { platformForSuite } from './support/test-platform.ts';
 import { registerCustomer } from './support/sessions.ts';
 import { accessibilityViolations, launchBrowser, screenshot, signInToConsole } from './support/browser.ts';
 import { putEventInPaymentDlq } from './support/dead-letters.ts';
+import { query } from './support/forge.ts';
 import { waitFor } from '../../shared/test/support/wait.ts';
 
 describe('the operations console', () => {
-  const suite = platformForSuite();
+  // The ledger retries slowly here, so the test can fail a step on purpose and mend it in time.
+  const suite = platformForSuite({ ledger: { RETRY_DELAYS_MS: '1000,2000,4000' } });
   const gateway = () => suite.platform.url('gateway');
   const signIn = (email: string, password: string, headers: Record<string, string> = {}) =>
     fetch(`${gateway()}/console/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams({ email, password }).toString() });
@@ -155,6 +157,29 @@ describe('the operations console', () => {
       assert.ok(customers.includes(completed) && customers.includes(cancelled), customers.join(', '));
       const customerSearch = await suite.api.request('GET', `/orders?merchantId=${suite.api.sessions!.customerId}`, undefined, {}, 'customer');
       assert.equal(customerSearch.status, 403);
+    });
+
+    it('when the ledger fails a step at first and applies it on a retry, then the swimlane marks that step retried, with the attempt that worked', async () => {
+      const productId = await suite.api.createProduct({ stock: 2, priceMinor: 700 });
+      const failedBefore = suite.platform.logs.filter((line) => line.includes('retrying later')).length;
+      // A real failure inside the ledger's transaction: its table is briefly not there.
+      await query('ledger', 'ALTER TABLE transfer RENAME TO transfer_away');
+      let orderId: string;
+      try {
+        orderId = await suite.api.placeOrder(productId);
+        await waitFor('a ledger delivery failed', async () => suite.platform.logs.filter((line) => line.includes('retrying later')).length > failedBefore);
+      } finally {
+        await query('ledger', 'ALTER TABLE transfer_away RENAME TO transfer');
+      }
+      await waitFor('the charge journaled on a retry', async () => (await suite.api.ledgerEntries(orderId)).length === 1);
+      await settledTimeline(orderId, 'order.completed.v1');
+      const admin = await adminPage();
+      await openOrder(admin, orderId);
+      const retried = admin.locator('ol.events > li.retried');
+      assert.equal(await retried.count(), 1, 'one step was retried');
+      assert.equal(await retried.getAttribute('data-type'), 'payment.succeeded.v1');
+      assert.match((await retried.getAttribute('data-retried')) ?? '', /^ledger applied it on attempt [2-4]$/);
+      await screenshot(admin, 'console-saga-retried');
     });
 
     it('when a message is in a DLQ, then the page shows it with its reason; a replay without the CSRF token changes nothing; replayed from the page it is processed once and the audit log names the admin', async () => {

@@ -23,11 +23,11 @@ export function resolveHandler<Tx extends SqlTransaction>(handlers: ReadonlyMap<
  * In the message's transaction: parking first (an earlier event of its subject is being retried),
  * then the inbox (applied before). `released`: it was its subject's head, the next may follow.
  */
-export async function admitOnce(tx: SqlTransaction, queue: string, envelope: Envelope, content: string, publisher: string | undefined): Promise<{ admission: 'apply' | 'parked' | 'duplicate'; released: boolean }> {
+export async function admitOnce(tx: SqlTransaction, queue: string, envelope: Envelope, content: string, publisher: string | undefined, attempt: number): Promise<{ admission: 'apply' | 'parked' | 'duplicate'; released: boolean }> {
   const admission = await admit(tx, queue, envelope, content, publisher);
   const released = admission === 'apply-and-release';
   if (admission === 'parked' || admission === 'duplicate') return { admission, released };
-  return { admission: (await recordInInbox(tx, queue, envelope.id, envelope.type)) ? 'apply' : 'duplicate', released };
+  return { admission: (await recordInInbox(tx, queue, envelope.id, envelope.type, attempt)) ? 'apply' : 'duplicate', released };
 }
 
 /** What a handler is given: its transaction, and events it publishes caused by this one. */

@@ -20,9 +20,14 @@ export const HEADERS = {
 
 export type FailureKind = 'invalid' | 'unauthenticated' | 'permanent' | 'retries-exhausted';
 
-export function attemptOf(message: ConsumeMessage): number {
-  const value = Number(message.properties.headers?.[HEADERS.attempt] ?? 1);
-  return Number.isInteger(value) && value >= 1 ? value : 1;
+export function attemptOf(message: Pick<ConsumeMessage, 'properties'>): number {
+  return attemptIn(message.properties.headers);
+}
+
+/** The delivery's attempt (1 for the first) from its headers; anything unreadable counts as 1. */
+export function attemptIn(headers: Record<string, unknown> | undefined): number {
+  const value = Number(headers?.[HEADERS.attempt] ?? 1);
+  return Number.isInteger(value) && value >= 1 ? Math.min(value, 32_767) : 1;
 }
 
 /** Headers of the message as first routed (from `properties`, the copy's), plus whatever is given. */
@@ -36,7 +41,8 @@ export function carriedHeaders(properties: ConsumeMessage['properties'], message
   headers[HEADERS.originalExchange] ??= message.fields.exchange;
   headers[HEADERS.originalRoutingKey] ??= message.fields.routingKey;
   headers[HEADERS.originalQueue] ??= queue;
-  headers[HEADERS.firstFailedAt] ??= new Date().toISOString();
+  // The first failure's time is this failure's own when it records one (the DLQ copy does).
+  headers[HEADERS.firstFailedAt] ??= extra[HEADERS.failedAt] ?? new Date().toISOString();
   return { ...headers, ...extra };
 }
 

@@ -19,6 +19,7 @@ import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { handleDelivery, sendNextInLine, type DeliveryContext, type Outcome } from './handle-delivery.ts';
 import type { EventHandler } from './handler.ts';
 import { recordAllInInbox } from './inbox.ts';
+import { attemptOf } from './failure-headers.ts';
 import { subjectsWithParked } from './parking.ts';
 import { admitOnce, handlerContext, resolveHandler, transactionFor } from './apply-steps.ts';
 import { authenticatePublisher } from './publisher-check.ts';
@@ -104,13 +105,13 @@ async function applyAll(context: DeliveryContext<SqlTransaction>, ready: readonl
     Object.assign(result, { outcomes: [], released: new Set(), committed: [] }); // a retried transaction starts over
     const outbox = bufferedOutbox(tx);
     const parkedSubjects = await subjectsWithParked(tx, context.queue, ready.map((item) => item.envelope.subject));
-    const unparked = ready.filter((item) => !parkedSubjects.has(item.envelope.subject)).map((item) => item.envelope);
+    const unparked = ready.filter((item) => !parkedSubjects.has(item.envelope.subject)).map((item) => ({ id: item.envelope.id, type: item.envelope.type, attempt: attemptOf(item.message) }));
     const recorded = await recordAllInInbox(tx, context.queue, unparked);
     for (const item of ready) {
       const { envelope } = item;
       if (parkedSubjects.has(envelope.subject)) {
         // Its subject waits for a message being retried: the single-message rules, in order.
-        const admitted = await admitOnce(tx, context.queue, envelope, item.message.content.toString('utf8'), item.publisher);
+        const admitted = await admitOnce(tx, context.queue, envelope, item.message.content.toString('utf8'), item.publisher, attemptOf(item.message));
         if (admitted.released) result.released.add(envelope.subject);
         if (admitted.admission !== 'apply') {
           result.outcomes.push(admitted.admission);

@@ -18,7 +18,7 @@ import { RETRY_JITTER_FLOOR } from '../amqp/platform-topology.ts';
 import { sendConfirmed } from '../amqp/send-confirmed.ts';
 import { holdSubject, releaseSubject, sendNextParked } from './parking.ts';
 import { admitOnce, handlerContext, resolveHandler, transactionFor, type AfterCommitRunner } from './apply-steps.ts';
-import { attemptOf, carriedHeaders, HEADERS, truncateReason, type FailureKind } from './failure-headers.ts';
+import { attemptIn, attemptOf, carriedHeaders, HEADERS, truncateReason, type FailureKind } from './failure-headers.ts';
 import type { EventHandler } from './handler.ts';
 import { consumerSpan, inSpan } from '../telemetry/tracing.ts';
 import { AUTHENTICATED_PUBLISHER_HEADER, authenticatePublisher, type PublisherCheck } from './publisher-check.ts';
@@ -89,7 +89,7 @@ async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>
   let released = false;
   const outcome = await transactionFor(context, [handler])(async (tx) => {
     committed.length = 0; // a retried transaction starts over
-    const admitted = await admitOnce(tx, context.queue, envelope, content, publisher);
+    const admitted = await admitOnce(tx, context.queue, envelope, content, publisher, attemptIn(headers));
     released = admitted.released;
     if (admitted.admission !== 'apply') return admitted.admission;
     await inSpan(`process ${envelope.type}`, consumerSpan(context.queue, headers, envelope), () =>

@@ -3,6 +3,8 @@
  * its outbox and, for those past the outbox's retention, from its event history (the timeline's
  * own record). The gateway merges every service's answer into an order timeline.
  * GET /internal/audit: this service's audit trail, merged the same way for admins.
+ * GET /internal/applied?ids=: which of these events this service's consumer applied, when, and
+ * at which attempt (more than 1: it was retried first); the console marks retried steps with it.
  * Both answer only other services (a call acting for a user is refused).
  */
 import Router from '@koa/router';
@@ -44,6 +46,16 @@ export function eventsRouter(service: string, db: SqlTransaction): Router {
   router.get('/internal/audit', async (ctx) => {
     const { since, limit } = validate(z.object({ since: z.string().datetime({ offset: true }).optional(), limit: z.coerce.number().int().min(1).max(1_000).default(200) }), ctx.query, 'query');
     ctx.body = (await readAudit(db, { since: since ? new Date(since) : undefined, limit })).map((row) => ({ service, ...row }));
+  });
+  router.get('/internal/applied', async (ctx) => {
+    const { ids } = validate(z.object({ ids: z.string().min(1).max(20_000).transform((text) => text.split(',')).pipe(z.array(z.string().min(1).max(200)).max(200)) }), ctx.query, 'query');
+    const rows = await db.$queryRawUnsafe<Array<{ consumer: string; message_id: string; attempt: number; processed_at: Date }>>(
+      // The consumer is the service's queue, named after it: the primary key answers.
+      'SELECT consumer, message_id, attempt, processed_at FROM inbox WHERE consumer = $1 AND message_id = ANY($2::text[])',
+      service,
+      ids,
+    );
+    ctx.body = rows.map((row) => ({ service, consumer: row.consumer, messageId: row.message_id, attempt: row.attempt, processedAt: row.processed_at.toISOString() }));
   });
   router.get('/internal/events', async (ctx) => {
     const { subject } = validate(z.object({ subject: z.string().min(1).max(200) }), ctx.query, 'query');

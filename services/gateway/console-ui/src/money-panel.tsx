@@ -9,6 +9,8 @@ export interface SagaEvent {
   causationId: string | null;
   causedBy: string | null;
   data: unknown;
+  /** Each service that applied it, and at which delivery (1: the first; more: retried). */
+  appliedBy: Array<{ service: string; attempt: number }>;
 }
 export interface Transfer {
   id: string;

@@ -1,7 +1,8 @@
 /**
  * One order's saga as a swimlane: a lane per service, each event a box in time order, an arrow
- * from each cause to its effect (causation ids), dead-letter stops in the lane of the service
- * that gave up; beside it the money (payments, refunds, ledger transfers) and the notices sent.
+ * from each cause to its effect (causation ids), a step some service applied only after retries
+ * marked with the attempt that worked, dead-letter stops in the lane of the service that gave up;
+ * beside it the money (payments, refunds, ledger transfers) and the notices sent.
  */
 import { getJson } from './api.ts';
 import { useLoad } from './hooks.ts';
@@ -35,20 +36,24 @@ interface Box {
   causedBy: string | null;
   causeKey: string | null;
   stop?: DlqStop;
+  /** Services that applied it only after failed attempts, with the attempt that worked. */
+  retried: Array<{ service: string; attempt: number }>;
 }
 
 const LANES = ['order', 'inventory', 'payment', 'ledger', 'notification', 'auth'];
 const WIDTH = 176;
-const HEIGHT = 64;
+const HEIGHT = 78;
 const GAP_X = 28;
 const GAP_Y = 22;
 const LANE_LABEL = 110;
 
 function layout(saga: Saga): { boxes: Box[]; lanes: string[] } {
-  const lanes = [...LANES, ...new Set([...saga.events.map((event) => event.service), ...saga.dlqStops.map((stop) => stop.service)].filter((service) => !LANES.includes(service)))];
+  // Only lanes with something in them, in the saga's usual order; services we do not know last.
+  const used = new Set([...saga.events.map((event) => event.service), ...saga.dlqStops.map((stop) => stop.service)]);
+  const lanes = [...LANES.filter((lane) => used.has(lane)), ...[...used].filter((service) => !LANES.includes(service))];
   const items = [
-    ...saga.events.map((event) => ({ key: event.id, time: event.time, service: event.service, title: event.type, causedBy: event.causedBy, causeKey: event.causationId })),
-    ...saga.dlqStops.map((stop, index) => ({ key: `dlq-${index}`, time: stop.failedAt ?? '', service: stop.service, title: `DLQ: ${stop.eventType ?? 'message'}`, causedBy: stop.eventType ?? null, causeKey: stop.messageId ?? null, stop })),
+    ...saga.events.map((event) => ({ key: event.id, time: event.time, service: event.service, title: event.type, causedBy: event.causedBy, causeKey: event.causationId, retried: event.appliedBy.filter((applied) => applied.attempt > 1) })),
+    ...saga.dlqStops.map((stop, index) => ({ key: `dlq-${index}`, time: stop.failedAt ?? '', service: stop.service, title: `DLQ: ${stop.eventType ?? 'message'}`, causedBy: stop.eventType ?? null, causeKey: stop.messageId ?? null, stop, retried: [] })),
   ].sort((a, b) => a.time.localeCompare(b.time));
   return { lanes, boxes: items.map((item, column) => ({ ...item, column, lane: lanes.indexOf(item.service) })) };
 }
@@ -86,12 +91,14 @@ function Swimlane({ saga }: { saga: Saga }) {
         <ol class="events" aria-label="Events in order">
           {boxes.map((box, index) => {
             const position = at(box);
-            const label = `${index + 1}. ${box.title} in ${box.service}${box.causedBy ? `, caused by ${box.causedBy}` : ''}`;
+            const retries = box.retried.map((applied) => `${applied.service} applied it on attempt ${applied.attempt}`).join(', ');
+            const label = `${index + 1}. ${box.title} in ${box.service}${box.causedBy ? `, caused by ${box.causedBy}` : ''}${retries ? `; retried: ${retries}` : ''}`;
             return (
-              <li key={box.key} class={box.stop ? 'event stop' : 'event'} style={{ left: `${position.x}px`, top: `${position.y}px`, width: `${WIDTH}px`, height: `${HEIGHT}px` }} data-index={index} data-service={box.service} data-type={box.title} data-caused-by={box.causedBy ?? ''} aria-label={label} title={box.stop ? `${box.stop.reason ?? ''} (attempts: ${box.stop.attempts ?? '?'})` : label}>
+              <li key={box.key} class={box.stop ? 'event stop' : box.retried.length > 0 ? 'event retried' : 'event'} style={{ left: `${position.x}px`, top: `${position.y}px`, width: `${WIDTH}px`, height: `${HEIGHT}px` }} data-index={index} data-service={box.service} data-type={box.title} data-caused-by={box.causedBy ?? ''} data-retried={retries || undefined} aria-label={label} title={box.stop ? `${box.stop.reason ?? ''} (attempts: ${box.stop.attempts ?? '?'})` : label}>
                 <strong>{box.title}</strong>
                 <span>+{new Date(box.time).getTime() - start} ms</span>
                 {box.stop ? <span>attempts {box.stop.attempts ?? '?'}</span> : box.causedBy && <span class="cause">← {box.causedBy}</span>}
+                {box.retried.length > 0 && <span class="retry">retried: {box.retried.map((applied) => `${applied.service} ×${applied.attempt}`).join(', ')}</span>}
               </li>
             );
           })}

@@ -28,6 +28,13 @@ const searchQuery = z.object({ by: z.enum(['id', 'customer', 'merchant', 'idempo
 const serviceParam = z.object({ service: z.enum(SERVICE_NAMES) });
 const dlqFilter = z.object({ type: z.string().max(200).optional(), subject: z.string().max(200).optional(), since: z.string().datetime({ offset: true }).optional(), until: z.string().datetime({ offset: true }).optional() });
 
+interface Applied {
+  service: string;
+  messageId: string;
+  attempt: number;
+  processedAt: string;
+}
+
 interface Answer {
   status: number;
   body: unknown;
@@ -80,12 +87,22 @@ export function registerConsoleApi(router: Router, options: ConsoleApiOptions): 
     const session = await options.requireSession(ctx);
     const { id } = validate(orderIdParam, ctx.params, 'order id');
     const timeline = await orderTimeline(options.upstreams, options.signedFetch, encodeIdentity(session.identity), id);
-    const [transfers, stops] = await Promise.all([
+    const ids = timeline.events.slice(0, 200).map((event) => event.id);
+    const [transfers, stops, applied] = await Promise.all([
       ask(options, session, 'ledger', `/ledger/entries?orderId=${id}`).then((answer) => (answer.status === 200 ? answer.body : []), () => null),
       dlqsOf(options, session, { subject: id }),
+      ids.length > 0 ? fromEveryService<Applied>(options.signedFetch, options.upstreams, `/internal/applied?ids=${ids.join(',')}`) : { rows: [] },
     ]);
+    // Who applied each event, and at which attempt (a retried step is one applied after the first).
+    const appliedBy = new Map<string, Applied[]>();
+    for (const row of applied.rows) appliedBy.set(row.messageId, [...(appliedBy.get(row.messageId) ?? []), row]);
     ctx.set('cache-control', 'no-store');
-    ctx.body = { ...timeline, transfers, dlqStops: stops.queues.flatMap((queue) => queue.messages.map((message) => ({ ...message, service: queue.service }))) };
+    ctx.body = {
+      ...timeline,
+      events: timeline.events.map((event) => ({ ...event, appliedBy: (appliedBy.get(event.id) ?? []).map(({ service, attempt, processedAt }) => ({ service, attempt, processedAt })) })),
+      transfers,
+      dlqStops: stops.queues.flatMap((queue) => queue.messages.map((message) => ({ ...message, service: queue.service }))),
+    };
   });
 
   router.get('/api/dlq', async (ctx) => {
