@@ -1,7 +1,8 @@
 /**
- * The operations console, at its door (sessions, CSRF, cross-site posts, over HTTP) and in a real
- * browser (Debian's Chromium through playwright-core): an admin finds orders and reads their
- * sagas, replays a dead letter, and watches the outbox lag. Screenshots: test/e2e/.artifacts.
+ * The operations console in a real browser (Debian's Chromium through playwright-core): an admin
+ * finds orders and reads their sagas, replays a dead letter, watches the outbox lag; every section
+ * is checked for accessibility. The door over plain HTTP: console-door.test.ts. Screenshots:
+ * test/e2e/.artifacts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,61 +12,13 @@ import { registerCustomer } from './support/sessions.ts';
 import { accessibilityViolations, launchBrowser, screenshot, signInToConsole } from './support/browser.ts';
 import { putEventInPaymentDlq } from './support/dead-letters.ts';
 import { query } from './support/forge.ts';
+import { cookieOf, drawnSaga, openOrder, searchOrders, settledTimeline } from './support/console-page.ts';
 import { waitFor } from '../../shared/test/support/wait.ts';
 
 describe('the operations console', () => {
   // The ledger retries slowly here, so the test can fail a step on purpose and mend it in time.
   const suite = platformForSuite({ ledger: { RETRY_DELAYS_MS: '1000,2000,4000' } });
   const gateway = () => suite.platform.url('gateway');
-  const signIn = (email: string, password: string, headers: Record<string, string> = {}) =>
-    fetch(`${gateway()}/console/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams({ email, password }).toString() });
-  const withCookie = (cookie: string, path: string, init: RequestInit = {}) => fetch(`${gateway()}${path}`, { redirect: 'manual', ...init, headers: { cookie, ...(init.headers as Record<string, string> | undefined) } });
-
-  it("when a customer's or a wrong password signs in, or an admin's from another site, then no session opens and the console sends them to sign in", async () => {
-    const customer = await registerCustomer(gateway());
-    const refused = await signIn(customer.email, customer.password);
-    assert.equal(refused.status, 403);
-    assert.equal(refused.headers.get('set-cookie'), null);
-    assert.match(await refused.text(), /for administrators/);
-    const crossSite = await signIn(suite.platform.secrets.adminEmail, suite.platform.secrets.adminPassword, { origin: 'https://evil.example' });
-    assert.equal(crossSite.status, 403, "an admin's credentials posted from another site");
-    assert.equal(crossSite.headers.get('set-cookie'), null);
-    const wrong = await signIn(suite.platform.secrets.adminEmail, 'not-the-password');
-    assert.equal(wrong.status, 401);
-    assert.equal(wrong.headers.get('set-cookie'), null);
-    const door = await fetch(`${gateway()}/console`, { redirect: 'manual' });
-    assert.equal(door.status, 303);
-    assert.equal(door.headers.get('location'), '/console/login');
-    assert.equal((await fetch(`${gateway()}/console/api/session`)).status, 401);
-  });
-
-  it('when an admin signs in, then the console opens; a sign-out without the CSRF token, with a wrong one or from another site changes nothing; with it the session ends', async () => {
-    const answer = await signIn(suite.platform.secrets.adminEmail, suite.platform.secrets.adminPassword, { origin: gateway() });
-    assert.equal(answer.status, 303);
-    assert.equal(answer.headers.get('location'), '/console');
-    const setCookie = answer.headers.get('set-cookie') ?? '';
-    for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/console']) assert.ok(setCookie.includes(attribute), `${attribute} in ${setCookie}`);
-    const cookie = setCookie.split(';')[0]!;
-
-    const shell = await withCookie(cookie, '/console');
-    assert.equal(shell.status, 200);
-    assert.match(shell.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'self'; style-src 'self'.*form-action 'self'; frame-ancestors 'none'/);
-    assert.match(await shell.text(), /<script type="module" crossorigin src="\/console\/assets\/index-[\w-]+\.js">/, 'the built front end');
-    const session = async () => withCookie(cookie, '/console/api/session');
-    const { role, csrfToken: csrf } = (await (await session()).json()) as { role: string; csrfToken: string };
-    assert.equal(role, 'admin');
-
-    const logout = (headers: Record<string, string>) => withCookie(cookie, '/console/logout', { method: 'POST', headers });
-    assert.equal((await logout({})).status, 403, 'no token');
-    assert.equal((await logout({ 'x-csrf-token': `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}` })).status, 403, 'a wrong token');
-    assert.equal((await logout({ 'x-csrf-token': csrf, origin: 'https://evil.example' })).status, 403, 'another site');
-    assert.equal((await session()).status, 200, 'the session is untouched');
-
-    const out = await logout({ 'x-csrf-token': csrf });
-    assert.equal(out.status, 303);
-    assert.match(out.headers.get('set-cookie') ?? '', /Max-Age=0/);
-    assert.equal((await session()).status, 401, 'the session is gone');
-  });
 
   describe('in a browser', () => {
     let browser: Browser;
@@ -79,29 +32,6 @@ describe('the operations console', () => {
       await signInToConsole(page, gateway(), suite.platform.secrets.adminEmail, suite.platform.secrets.adminPassword);
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       return page;
-    };
-    const cookieOf = async (of: Page) => (await of.context().cookies()).map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
-
-    /** The saga as the page draws it: each box's type, lane and cause, left to right. */
-    const drawnSaga = (of: Page) =>
-      of.locator('ol.events > li').evaluateAll((boxes) => boxes.map((box) => [(box as HTMLElement).dataset.type, (box as HTMLElement).dataset.service, (box as HTMLElement).dataset.causedBy || null]));
-    /** The API's timeline once no new event has come for a while (the saga's tail has landed). */
-    const settledTimeline = async (orderId: string, last: string) => {
-      let previous = -1;
-      return waitFor(`the saga of ${orderId} to settle`, async () => {
-        const { events } = await suite.api.timeline(orderId);
-        const settled = events.length === previous && events.some((event) => event.type === last);
-        previous = events.length;
-        return settled ? events : undefined;
-      }, 30_000, 1_500);
-    };
-    const openOrder = async (of: Page, orderId: string) => {
-      await of.getByRole('link', { name: 'Orders' }).click();
-      await of.getByLabel('Find by').selectOption('id');
-      await of.getByLabel('Value').fill(orderId);
-      await of.getByRole('button', { name: 'Search' }).click();
-      await of.locator(`table[data-search="id:${orderId}"]`).getByRole('link', { name: orderId }).click();
-      await of.locator('ol.events > li').first().waitFor();
     };
 
     it("when a customer's credentials are used in the browser, then the console stays shut", async () => {
@@ -124,7 +54,7 @@ describe('the operations console', () => {
       assert.equal((await suite.api.finalOrder(cancelled)).cancellationReason, 'reservation_expired');
       const admin = await adminPage();
 
-      const completedEvents = await settledTimeline(completed, 'order.completed.v1');
+      const completedEvents = await settledTimeline(suite.api, completed, 'order.completed.v1');
       await openOrder(admin, completed);
       assert.deepEqual(await drawnSaga(admin), completedEvents.map((event) => [event.type, event.service, event.causedBy]));
       assert.equal(await admin.locator('.status').getAttribute('data-status'), 'COMPLETED');
@@ -132,7 +62,7 @@ describe('the operations console', () => {
       assert.equal(await admin.locator('svg.arrows line').count(), completedEvents.filter((event) => event.causedBy).length, 'an arrow from each cause');
       await screenshot(admin, 'console-saga-completed');
 
-      const cancelledEvents = await settledTimeline(cancelled, 'payment.refunded.v1');
+      const cancelledEvents = await settledTimeline(suite.api, cancelled, 'payment.refunded.v1');
       await openOrder(admin, cancelled);
       assert.deepEqual(await drawnSaga(admin), cancelledEvents.map((event) => [event.type, event.service, event.causedBy]));
       const types = cancelledEvents.map((event) => event.type);
@@ -143,15 +73,7 @@ describe('the operations console', () => {
       await screenshot(admin, 'console-saga-cancelled-refunded');
 
       // Found by the customer's idempotency key and by the customer; a customer may not search.
-      const found = async (by: string, value: string) => {
-        await admin.getByRole('link', { name: 'Orders' }).click();
-        await admin.getByLabel('Find by').selectOption(by);
-        await admin.getByLabel('Value').fill(value);
-        await admin.getByRole('button', { name: 'Search' }).click();
-        const answer = admin.locator(`table[data-search="${by}:${value}"]`);
-        await answer.waitFor();
-        return answer.getByRole('link').allInnerTexts();
-      };
+      const found = async (by: string, value: string) => (await searchOrders(admin, by, value)).getByRole('link').allInnerTexts();
       assert.deepEqual(await found('idempotencyKey', key), [completed]);
       const customers = await found('customer', suite.api.sessions!.customerId);
       assert.ok(customers.includes(completed) && customers.includes(cancelled), customers.join(', '));
@@ -172,7 +94,7 @@ describe('the operations console', () => {
         await query('ledger', 'ALTER TABLE transfer_away RENAME TO transfer');
       }
       await waitFor('the charge journaled on a retry', async () => (await suite.api.ledgerEntries(orderId)).length === 1);
-      await settledTimeline(orderId, 'order.completed.v1');
+      await settledTimeline(suite.api, orderId, 'order.completed.v1');
       const admin = await adminPage();
       await openOrder(admin, orderId);
       const retried = admin.locator('ol.events > li.retried');
