@@ -14,8 +14,8 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8',
 
 /** dist/console-ui beside the bundled gateway (dist/gateway), or under the repository from source. */
 export function consoleUiDirectory(): string | null {
-  const candidates = [process.env.CONSOLE_UI_DIR, path.resolve(import.meta.dirname, '../console-ui'), path.resolve(import.meta.dirname, '../../../../dist/console-ui')];
-  return candidates.find((dir): dir is string => Boolean(dir) && existsSync(path.join(dir!, 'index.html'))) ?? null;
+  const candidates = [path.resolve(import.meta.dirname, '../console-ui'), path.resolve(import.meta.dirname, '../../../../dist/console-ui')];
+  return candidates.find((dir) => existsSync(path.join(dir, 'index.html'))) ?? null;
 }
 
 export function consoleAssets(directory: string | null) {
