@@ -33,6 +33,9 @@ describe('two relays at once', () => {
 
     const relays = [spawnRelay(db.url, { LOG_LEVEL: 'debug', RELAY_BATCH_SIZE: '200' }), spawnRelay(db.url, { LOG_LEVEL: 'debug', RELAY_BATCH_SIZE: '200' })];
     try {
+      // Both running before the first commit: a relay still starting (tsx on a busy machine) while
+      // the other drains all 10,000 would leave nothing to share, and prove nothing about two.
+      await waitFor('both relays started', async () => relays.every((relay) => relay.lines.some((line) => line.includes('"msg":"relay started"'))), 60_000, 100);
       // Each transaction carries the next sequence number of every aggregate.
       for (let sequence = 1; sequence <= EVENTS_PER_AGGREGATE; sequence++) {
         await commitEvents(db.prisma, counted, Array.from({ length: AGGREGATES }, (_, aggregate) => ({ subject: `agg-${aggregate}`, sequence })));
