@@ -6,6 +6,7 @@ import { createTestbedDatabase, type TestbedDatabase } from './support/testbed-d
 import { commitEvents, logger } from './support/harness.ts';
 import { uniqueCounterEvent } from './support/test-events.ts';
 import { AMQP_URL } from './support/env.ts';
+import { OUTBOX_PARTITIONS, partitionOf } from '../src/outbox/partition.ts';
 
 describe('the relay claims partitions that have unsent rows', () => {
   let db: TestbedDatabase;
@@ -26,6 +27,25 @@ describe('the relay claims partitions that have unsent rows', () => {
         assert.deepEqual(await relay.relayOnce(), { published: 1 }, `round ${round}`);
       }
       assert.deepEqual(await relay.relayOnce(), { published: 0 }, 'nothing left');
+    } finally {
+      await relay.stop();
+      await connection.close().catch(() => undefined);
+    }
+  });
+  it('when every partition has an unsent row and a round may claim two, then the round publishes two rows and the rest stay for later rounds', async () => {
+    const counted = uniqueCounterEvent();
+    const { publisher, connection } = await ConfirmPublisher.connect(AMQP_URL, 'test-relay-claim', logger);
+    // One subject per partition: a claim whose lock call ran on every partition (no LIMIT between
+    // them) would own all of them and publish every row in one round.
+    const subjects = new Map<number, string>();
+    for (let i = 0; subjects.size < OUTBOX_PARTITIONS; i += 1) subjects.set(partitionOf(`spread-${i}`), `spread-${i}`);
+    await commitEvents(db.prisma, counted, [...subjects.values()].map((subject, sequence) => ({ subject, sequence })));
+    const relay = new OutboxRelay({ databaseUrl: db.url, publisher, logger, partitionsPerClaim: 2, lanes: 1 });
+    try {
+      assert.deepEqual(await relay.relayOnce(), { published: 2 });
+      let rest = 0;
+      for (let round = 0; round < OUTBOX_PARTITIONS; round += 1) rest += (await relay.relayOnce()).published;
+      assert.equal(rest, OUTBOX_PARTITIONS - 2, 'each row published once, in later rounds');
     } finally {
       await relay.stop();
       await connection.close().catch(() => undefined);

@@ -8,7 +8,7 @@ import { AppError, describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import type { EventHandler, HandlerContext } from './handler.ts';
-import { recordInInbox } from './inbox.ts';
+import { recordInInbox, recordUnparkedInInbox } from './inbox.ts';
 import { admit } from './parking.ts';
 import { activeTraceparent } from '../telemetry/tracing.ts';
 
@@ -20,14 +20,29 @@ export function resolveHandler<Tx extends SqlTransaction>(handlers: ReadonlyMap<
 }
 
 /**
- * In the message's transaction: parking first (an earlier event of its subject is being retried),
- * then the inbox (applied before). `released`: it was its subject's head, the next may follow.
+ * In the message's transaction, in one statement when its subject has nothing parked (the common
+ * case): the inbox (applied before?). Otherwise the parking rules decide first.
  */
-export async function admitOnce(tx: SqlTransaction, queue: string, envelope: Envelope, content: string, publisher: string | undefined, attempt: number): Promise<{ admission: 'apply' | 'parked' | 'duplicate'; released: boolean }> {
+export async function admitOnce(tx: SqlTransaction, queue: string, envelope: Envelope, content: string, publisher: string | undefined, attempt: number): Promise<Admitted> {
+  const { recorded, parkedSubjects } = await recordUnparkedInInbox(tx, queue, [{ id: envelope.id, type: envelope.type, attempt, subject: envelope.subject }]);
+  if (parkedSubjects.has(envelope.subject)) return admitBehindParked(tx, queue, envelope, content, publisher, attempt);
+  return { admission: recorded.has(envelope.id) ? 'apply' : 'duplicate', released: false };
+}
+
+/**
+ * Its subject has something parked: parking first (an earlier event of its subject is being
+ * retried), then the inbox. `released`: it was its subject's head, the next may follow.
+ */
+export async function admitBehindParked(tx: SqlTransaction, queue: string, envelope: Envelope, content: string, publisher: string | undefined, attempt: number): Promise<Admitted> {
   const admission = await admit(tx, queue, envelope, content, publisher);
   const released = admission === 'apply-and-release';
   if (admission === 'parked' || admission === 'duplicate') return { admission, released };
   return { admission: (await recordInInbox(tx, queue, envelope.id, envelope.type, attempt)) ? 'apply' : 'duplicate', released };
+}
+
+interface Admitted {
+  admission: 'apply' | 'parked' | 'duplicate';
+  released: boolean;
 }
 
 /** What a handler is given: its transaction, and events it publishes caused by this one. */

@@ -1,7 +1,7 @@
 /**
- * Several deliveries applied in one transaction: one parking check, one multi-row inbox insert,
- * every handler in arrival order, one multi-row outbox insert, one commit — then every message
- * acked. A transaction costs far more than the statements in it (see ../shared/MEASURED.md), so
+ * Several deliveries applied in one transaction: one statement for the parking check and the
+ * multi-row inbox insert, every handler in arrival order, one multi-row outbox insert, one
+ * commit — then every message acked. A transaction costs far more than the statements in it (see ../shared/MEASURED.md), so
  * under load a consumer applies what its prefetch window holds at the price of one.
  *
  * The batch is all or nothing. If it fails (one poison message, a deadlock, an outage), it is
@@ -18,10 +18,9 @@ import { bufferedOutbox } from '../outbox/write-events.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { handleDelivery, sendNextInLine, type DeliveryContext, type Outcome } from './handle-delivery.ts';
 import type { EventHandler } from './handler.ts';
-import { recordAllInInbox } from './inbox.ts';
+import { recordUnparkedInInbox } from './inbox.ts';
 import { attemptOf } from './failure-headers.ts';
-import { subjectsWithParked } from './parking.ts';
-import { admitOnce, handlerContext, resolveHandler, transactionFor } from './apply-steps.ts';
+import { admitBehindParked, handlerContext, resolveHandler, transactionFor } from './apply-steps.ts';
 import { authenticatePublisher } from './publisher-check.ts';
 import { consumerSpan, inSpan } from '../telemetry/tracing.ts';
 
@@ -104,14 +103,16 @@ async function applyAll(context: DeliveryContext<SqlTransaction>, ready: readonl
   await transactionFor(context, ready.map((item) => item.handler))(async (tx) => {
     Object.assign(result, { outcomes: [], released: new Set(), committed: [] }); // a retried transaction starts over
     const outbox = bufferedOutbox(tx);
-    const parkedSubjects = await subjectsWithParked(tx, context.queue, ready.map((item) => item.envelope.subject));
-    const unparked = ready.filter((item) => !parkedSubjects.has(item.envelope.subject)).map((item) => ({ id: item.envelope.id, type: item.envelope.type, attempt: attemptOf(item.message) }));
-    const recorded = await recordAllInInbox(tx, context.queue, unparked);
+    const { recorded, parkedSubjects } = await recordUnparkedInInbox(
+      tx,
+      context.queue,
+      ready.map((item) => ({ id: item.envelope.id, type: item.envelope.type, attempt: attemptOf(item.message), subject: item.envelope.subject })),
+    );
     for (const item of ready) {
       const { envelope } = item;
       if (parkedSubjects.has(envelope.subject)) {
         // Its subject waits for a message being retried: the single-message rules, in order.
-        const admitted = await admitOnce(tx, context.queue, envelope, item.message.content.toString('utf8'), item.publisher, attemptOf(item.message));
+        const admitted = await admitBehindParked(tx, context.queue, envelope, item.message.content.toString('utf8'), item.publisher, attemptOf(item.message));
         if (admitted.released) result.released.add(envelope.subject);
         if (admitted.admission !== 'apply') {
           result.outcomes.push(admitted.admission);

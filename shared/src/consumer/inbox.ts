@@ -18,17 +18,33 @@ export async function recordInInbox(tx: SqlTransaction, consumer: string, messag
   return inserted === 1;
 }
 
-/** A batch's inbox rows in one statement: returns the ids newly recorded (the rest were applied before). */
-export async function recordAllInInbox(tx: SqlTransaction, consumer: string, messages: ReadonlyArray<{ id: string; type: string; attempt: number }>): Promise<Set<string>> {
-  if (messages.length === 0) return new Set();
-  const rows = await tx.$queryRawUnsafe<Array<{ message_id: string }>>(
-    `INSERT INTO inbox (consumer, message_id, event_type, attempt)
-     SELECT $1, message_id, event_type, attempt FROM unnest($2::text[], $3::text[], $4::smallint[]) AS m(message_id, event_type, attempt)
-     ON CONFLICT DO NOTHING RETURNING message_id`,
+/**
+ * The common case of admission in one statement: of these messages, the ones whose subject has
+ * nothing parked are recorded in the inbox; returned are the ids newly recorded (the others of
+ * those were applied before) and the subjects that have something parked (their messages are
+ * not recorded here: the caller takes them through the parking rules one by one).
+ */
+export async function recordUnparkedInInbox(
+  tx: SqlTransaction,
+  consumer: string,
+  messages: ReadonlyArray<{ id: string; type: string; attempt: number; subject: string }>,
+): Promise<{ recorded: Set<string>; parkedSubjects: Set<string> }> {
+  const rows = await tx.$queryRawUnsafe<Array<{ parked: boolean; value: string }>>(
+    `WITH m AS (SELECT * FROM unnest($2::text[], $3::text[], $4::smallint[], $5::text[]) AS m(message_id, event_type, attempt, subject)),
+     parked AS (SELECT DISTINCT subject FROM parked_message WHERE consumer = $1 AND subject IN (SELECT subject FROM m)),
+     recorded AS (
+       INSERT INTO inbox (consumer, message_id, event_type, attempt)
+       SELECT $1, message_id, event_type, attempt FROM m WHERE subject NOT IN (SELECT subject FROM parked)
+       ON CONFLICT DO NOTHING RETURNING message_id)
+     SELECT true AS parked, subject AS value FROM parked UNION ALL SELECT false, message_id FROM recorded`,
     consumer,
     messages.map((message) => message.id),
     messages.map((message) => message.type),
     messages.map((message) => message.attempt),
+    messages.map((message) => message.subject),
   );
-  return new Set(rows.map((row) => row.message_id));
+  return {
+    recorded: new Set(rows.filter((row) => !row.parked).map((row) => row.value)),
+    parkedSubjects: new Set(rows.filter((row) => row.parked).map((row) => row.value)),
+  };
 }

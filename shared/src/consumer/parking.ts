@@ -40,12 +40,6 @@ async function headOf(tx: SqlTransaction, consumer: string, subject: string): Pr
   return rows[0];
 }
 
-/** Of these subjects, the ones with a parked message (a batch admits the others without asking each). */
-export async function subjectsWithParked(tx: SqlTransaction, consumer: string, subjects: readonly string[]): Promise<Set<string>> {
-  const rows = await tx.$queryRawUnsafe<Array<{ subject: string }>>('SELECT DISTINCT subject FROM parked_message WHERE consumer = $1 AND subject = ANY($2::text[])', consumer, [...new Set(subjects)]);
-  return new Set(rows.map((row) => row.subject));
-}
-
 /**
  * In the delivery's own transaction, before the inbox: may this message be applied now? A head
  * coming back leaves its row (undone with the transaction if the handler fails again).

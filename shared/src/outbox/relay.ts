@@ -1,15 +1,15 @@
 /**
  * The outbox relay for one service database. Each round, in one transaction:
- *   1. take ownership of up to `partitionsPerClaim` partitions that have unsent rows
- *      (pg_try_advisory_xact_lock: a partition another relay holds is skipped, not waited for);
- *   2. read the oldest unsent rows of those partitions, in seq order;
- *   3. publish them all, persistent, and wait for the broker's confirms once;
- *   4. stamp them published and commit (which releases the partitions).
- * A crash anywhere before the commit leaves the rows unsent, so they are published again:
- * delivery is at least once and consumers deduplicate by event id. Owning whole partitions,
- * rather than skip-locking single rows, is what keeps one aggregate's events in commit order
- * with several relays: a relay can never publish a later event of an aggregate while another
- * still holds an earlier one.
+ *   1. one statement takes ownership of up to `partitionsPerClaim` partitions that have unsent
+ *      rows (pg_try_advisory_xact_lock: a partition another relay holds is skipped, not waited
+ *      for), and marks and returns their oldest unsent rows (relay-claim.ts);
+ *   2. publish them all, persistent, in seq order, and wait for the broker's confirms once;
+ *   3. commit, which makes the mark durable and releases the partitions.
+ * A crash or a failed publish anywhere before the commit rolls the mark back, so the rows are
+ * published again: delivery is at least once and consumers deduplicate by event id. Owning whole
+ * partitions, rather than skip-locking single rows, is what keeps one aggregate's events in
+ * commit order with several relays: a relay can never publish a later event of an aggregate
+ * while another still holds an earlier one.
  */
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
@@ -19,6 +19,7 @@ import { startPublishSpans } from '../telemetry/tracing.ts';
 import { describeError } from '../errors.ts';
 import { OUTBOX_PARTITIONS } from './partition.ts';
 import { outboxLag, type OutboxLag } from './outbox-lag.ts';
+import { CLAIM_AND_MARK } from './relay-claim.ts';
 
 /** Advisory-lock namespace (first key) for outbox partitions. */
 const PARTITION_LOCK_NAMESPACE = 0x0b0c;
@@ -62,6 +63,7 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly lanes: number;
   private readonly idlers = new Set<() => void>();
+  private readonly lanesInRound = new Set<{ recheck: boolean }>();
   private running: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RelayOptions) {
@@ -82,28 +84,44 @@ export class OutboxRelay {
   }
 
   /**
-   * Lanes overlap one round's database work with another's publishing. They never share a
-   * partition (each owns its own for the round), so order within an aggregate is kept.
+   * A lane runs a round when woken (a commit's NOTIFY, the poll interval, a full batch elsewhere)
+   * and runs another at once only if there may be more: its batch was full, or a commit was
+   * notified while its round ran (that commit may be newer than the round's snapshot, or sit in a
+   * partition the lane held). Otherwise a round per event would be three: the woken one, the
+   * lane's own "anything left?", and the other lane's, woken by the same NOTIFY, finding nothing.
+   * Lanes never share a partition (each owns its own for the round), so order is kept.
    */
   private async runLane(): Promise<void> {
+    const lane = { recheck: false };
     let failures = 0;
     while (!this.stopped) {
+      lane.recheck = false;
+      this.lanesInRound.add(lane);
       try {
         const { published } = await this.relayOnce();
+        this.lanesInRound.delete(lane);
         this.options.onRound?.({ published });
         failures = 0;
-        if (published > 0) continue;
-        // Nothing to claim: either nothing is pending, or another lane or relay owns what is, and
-        // that one drains it. Sleep until a commit notifies (or the poll interval, should the
-        // owner have died): spinning here only burns the CPU the services need.
+        const full = published >= this.batchSize;
+        if (full) this.wakeOne(); // a backlog: another lane takes partitions this one did not
+        if (full || lane.recheck) continue;
+        // Nothing more known: sleep until a commit notifies (or the poll interval, should a
+        // notification be lost while the listener reconnects, or a relay die holding partitions).
         await this.idle(this.pollIntervalMs);
       } catch (error) {
+        this.lanesInRound.delete(lane);
         failures += 1;
         this.options.onRound?.({ failed: true });
         this.options.logger.warn({ err: describeError(error), failures }, 'relay round failed; will retry');
         await this.idle(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)));
       }
     }
+  }
+
+  /** A commit wrote outbox rows: lanes in a round look again after it; if none is in one, one wakes. */
+  private notified(): void {
+    if (this.lanesInRound.size === 0) return this.wakeOne();
+    for (const lane of this.lanesInRound) lane.recheck = true;
   }
 
   async stop(): Promise<void> {
@@ -122,35 +140,15 @@ export class OutboxRelay {
     });
   }
 
-  /** One claim-publish-mark round. Exposed for tests and the benchmark. */
+  /** One claim-publish-commit round. Exposed for tests and the benchmark. */
   async relayOnce(): Promise<{ published: number }> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      // Only partitions with unsent rows are tried (a wake-up for one row must not claim half the
-      // partitions at random and miss it), in a shuffled order so relays share them; one index
-      // probe per partition, however long the backlog. The array is
-      // computed once; unnest() is a function scan feeding LIMIT directly, so locks are tried one
-      // partition at a time and stop at the limit. (With a sort or subquery in between,
-      // PostgreSQL may evaluate the lock call on every row first and take every partition.)
-      const owned = await client.query<{ p: number }>(
-        `SELECT p FROM unnest(ARRAY(
-           SELECT p FROM generate_series(0, $3 - 1) AS p
-           WHERE EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL AND partition_key = p) ORDER BY random())) AS p
-         WHERE pg_try_advisory_xact_lock($1, p) LIMIT $2`,
-        [PARTITION_LOCK_NAMESPACE, this.partitionsPerClaim, OUTBOX_PARTITIONS],
-      );
-      if (owned.rows.length === 0) {
-        await client.query('COMMIT');
-        return { published: 0 };
-      }
-      const rows = await client.query<OutboxRow>(
-        `SELECT seq, event_id, exchange, routing_key, envelope, created_at FROM outbox
-         WHERE published_at IS NULL AND partition_key = ANY($1::smallint[])
-         ORDER BY seq LIMIT $2`,
-        [owned.rows.map((row) => row.p), this.batchSize],
-      );
-      const consumed = this.options.isConsumed ? rows.rows.filter((row) => this.options.isConsumed!(row.routing_key)) : rows.rows;
+      const claimed = await client.query<OutboxRow>(CLAIM_AND_MARK, [PARTITION_LOCK_NAMESPACE, this.partitionsPerClaim, OUTBOX_PARTITIONS, this.batchSize]);
+      // RETURNING does not keep the scan's order: publish in seq order (one aggregate's events in commit order).
+      const rows = claimed.rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+      const consumed = this.options.isConsumed ? rows.filter((row) => this.options.isConsumed!(row.routing_key)) : rows;
       const spans = startPublishSpans(consumed);
       const messages = consumed.map((row, index) => toMessage(row, this.options.userId, spans.headers(index)));
       try {
@@ -161,13 +159,13 @@ export class OutboxRelay {
         throw error;
       }
       if (this.options.pauseBeforeMarkMs) {
-        this.options.logger.info({ count: rows.rows.length }, 'relay.paused-before-mark');
+        this.options.logger.info({ count: rows.length }, 'relay.paused-before-mark');
         await new Promise((resolve) => setTimeout(resolve, this.options.pauseBeforeMarkMs));
       }
-      await client.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [rows.rows.map((row) => row.seq)]);
+      // The mark becomes durable only now: a crash or a failed publish before this rolls it back.
       await client.query('COMMIT');
-      if (rows.rows.length > 0) this.options.logger.debug({ count: rows.rows.length }, 'relayed');
-      return { published: rows.rows.length };
+      if (rows.length > 0) this.options.logger.debug({ count: rows.length }, 'relayed');
+      return { published: rows.length };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -192,6 +190,11 @@ export class OutboxRelay {
     for (const wake of [...this.idlers]) wake();
   }
 
+  private wakeOne(): void {
+    const [wake] = this.idlers;
+    wake?.();
+  }
+
   /** LISTEN for commits that wrote outbox rows; polling covers any gap while it reconnects. */
   private listenForCommits(): void {
     if (this.stopped) return;
@@ -201,7 +204,7 @@ export class OutboxRelay {
       client.end().catch(() => undefined);
       if (!this.stopped) setTimeout(() => this.listenForCommits(), 1_000);
     };
-    client.on('notification', () => this.wakeAll());
+    client.on('notification', () => this.notified());
     client.on('error', (error) => {
       this.options.logger.warn({ err: error.message }, 'outbox listener lost; polling until it is back');
       retry();
