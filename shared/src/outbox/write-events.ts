@@ -19,27 +19,46 @@ export interface WriteOptions {
  * which PostgreSQL delivers at commit (never for a rollback) to wake the relay.
  */
 export async function writeEvents(tx: SqlTransaction, events: readonly NewEvent[], options: WriteOptions): Promise<Envelope[]> {
-  const envelopes = events.map((event) => createEnvelope(options.source, event, options.cause, options.correlationId));
+  const envelopes = envelopesOf(options)(events);
   await insertEnvelopes(tx, envelopes);
   return envelopes;
+}
+
+/** Envelopes for events of this source and cause, for a statement that writes them itself (`outboxInsert`). */
+export function envelopesOf(options: WriteOptions): (events: readonly NewEvent[]) => Envelope[] {
+  return (events) => events.map((event) => createEnvelope(options.source, event, options.cause, options.correlationId));
 }
 
 /** The outbox rows for envelopes already made (a batch of handlers writes all of theirs at once). */
 export async function insertEnvelopes(tx: SqlTransaction, envelopes: readonly Envelope[]): Promise<void> {
   if (envelopes.length === 0) return;
+  const insert = outboxInsert(envelopes, 1);
   await tx.$executeRawUnsafe(
-    `WITH inserted AS (
-       INSERT INTO outbox (event_id, aggregate_id, partition_key, exchange, routing_key, envelope)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::smallint[], $4::text[], $5::text[], $6::text[])
-       RETURNING 1)
+    `WITH inserted AS (${insert.sql} RETURNING 1)
      SELECT pg_notify('outbox', '') FROM (SELECT count(*) FROM inserted) AS written`,
-    envelopes.map((envelope) => envelope.id),
-    envelopes.map((envelope) => envelope.subject),
-    envelopes.map((envelope) => partitionOf(envelope.subject)),
-    envelopes.map(() => EVENTS_EXCHANGE),
-    envelopes.map((envelope) => envelope.type),
-    envelopes.map((envelope) => JSON.stringify(envelope)),
+    ...insert.values,
   );
+}
+
+/**
+ * The INSERT of these envelopes' outbox rows, for a statement that embeds it (as a CTE) to write
+ * its own rows and its events at once; its parameters are numbered from `$first`. The embedding
+ * statement also calls `pg_notify('outbox', '')` when it wrote rows, to wake the relay.
+ */
+export function outboxInsert(envelopes: readonly Envelope[], first: number): { sql: string; values: unknown[] } {
+  const at = (offset: number) => `$${first + offset}`;
+  return {
+    sql: `INSERT INTO outbox (event_id, aggregate_id, partition_key, exchange, routing_key, envelope)
+       SELECT * FROM unnest(${at(0)}::uuid[], ${at(1)}::text[], ${at(2)}::smallint[], ${at(3)}::text[], ${at(4)}::text[], ${at(5)}::text[])`,
+    values: [
+      envelopes.map((envelope) => envelope.id),
+      envelopes.map((envelope) => envelope.subject),
+      envelopes.map((envelope) => partitionOf(envelope.subject)),
+      envelopes.map(() => EVENTS_EXCHANGE),
+      envelopes.map((envelope) => envelope.type),
+      envelopes.map((envelope) => JSON.stringify(envelope)),
+    ],
+  };
 }
 
 /**
@@ -50,7 +69,7 @@ export function bufferedOutbox(tx: SqlTransaction) {
   const envelopes: Envelope[] = [];
   return {
     publisher: (options: WriteOptions) => async (events: readonly NewEvent[]) => {
-      envelopes.push(...events.map((event) => createEnvelope(options.source, event, options.cause, options.correlationId)));
+      envelopes.push(...envelopesOf(options)(events));
     },
     flush: () => insertEnvelopes(tx, envelopes.splice(0)),
   };

@@ -2,6 +2,7 @@ import { decryptNullable, encryptNullable, type FieldCipher } from '@platform/sh
 import type { Order, OrderStore } from '../domain/ports.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
+import { outboxInsert } from '@platform/shared/outbox/write-events';
 import type { Order as OrderRow } from './generated/client.ts';
 
 const EMAIL = 'orders.customer_email';
@@ -18,19 +19,26 @@ const ORDER_COLUMNS = `id, product_id AS "productId", quantity, customer_id AS "
 
 export function orderStore(tx: SqlTransaction, cipher: FieldCipher): OrderStore {
   return {
-    async lockIdempotencyKey(key) {
-      await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtextextended('idempotency:' || $1, 0))", key);
-    },
     async findIdempotencyKey(key) {
       const rows = await tx.$queryRawUnsafe<Array<{ requestHash: string; orderId: string }>>('SELECT request_hash AS "requestHash", order_id::text AS "orderId" FROM idempotency_key WHERE key = $1', key);
       return rows[0] ?? null;
     },
-    async saveIdempotencyKey(key, requestHash, orderId) {
-      await tx.$executeRawUnsafe('INSERT INTO idempotency_key (key, request_hash, order_id) VALUES ($1, $2, $3::uuid)', key, requestHash, orderId);
-    },
-    async insertOrder(order) {
-      await tx.$executeRawUnsafe(
-        'INSERT INTO orders (id, product_id, quantity, customer_id, merchant_id, customer_email_encrypted, status, updated_at) VALUES ($1::uuid, $2::uuid, $3, $4::uuid, $5::uuid, $6, $7, now())',
+    async createOrderOnce(order, idempotency, announcement) {
+      // One statement, so no transaction and one round trip: the key row decides (a racing
+      // request with the key waits on it, then inserts nothing), and the order and its outbox
+      // rows are written only if the key was. The relay is notified only when they were.
+      const announce = outboxInsert(announcement, 10);
+      const rows = await tx.$queryRawUnsafe<OrderRow[]>(
+        `WITH claimed AS (
+           INSERT INTO idempotency_key (key, request_hash, order_id) VALUES ($1, $2, $3::uuid) ON CONFLICT (key) DO NOTHING RETURNING order_id),
+         created AS (
+           INSERT INTO orders (id, product_id, quantity, customer_id, merchant_id, customer_email_encrypted, status, updated_at)
+           SELECT $3::uuid, $4::uuid, $5, $6::uuid, $7::uuid, $8, $9, now() FROM claimed
+           RETURNING ${ORDER_COLUMNS}),
+         announced AS (${announce.sql} WHERE EXISTS (SELECT 1 FROM claimed) RETURNING 1)
+         SELECT created.* FROM created CROSS JOIN (SELECT pg_notify('outbox', '') FROM claimed) AS woken`,
+        idempotency.key,
+        idempotency.requestHash,
         order.id,
         order.productId,
         order.quantity,
@@ -38,7 +46,9 @@ export function orderStore(tx: SqlTransaction, cipher: FieldCipher): OrderStore 
         order.merchantId,
         encryptNullable(cipher, order.customerEmail, EMAIL),
         order.status,
+        ...announce.values,
       );
+      return rows[0] ? toOrder(rows[0], cipher) : null;
     },
     async findOrder(id) {
       const rows = await tx.$queryRawUnsafe<OrderRow[]>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1::uuid`, id);

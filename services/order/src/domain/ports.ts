@@ -1,4 +1,4 @@
-import type { NewEvent } from '@platform/shared/envelope';
+import type { Envelope, NewEvent } from '@platform/shared/envelope';
 import type { OrderStatus } from './order-status.ts';
 
 export interface Order {
@@ -16,12 +16,15 @@ export interface Order {
   updatedAt: Date;
 }
 
+export type NewOrder = Pick<Order, 'id' | 'productId' | 'quantity' | 'customerId' | 'merchantId' | 'customerEmail' | 'status'>;
+
 export interface OrderStore {
-  /** Serializes requests that carry the same idempotency key. */
-  lockIdempotencyKey(key: string): Promise<void>;
   findIdempotencyKey(key: string): Promise<{ requestHash: string; orderId: string } | null>;
-  saveIdempotencyKey(key: string, requestHash: string, orderId: string): Promise<void>;
-  insertOrder(order: Pick<Order, 'id' | 'productId' | 'quantity' | 'customerId' | 'merchantId' | 'customerEmail' | 'status'>): Promise<void>;
+  /**
+   * Writes the order, its idempotency key and its announcement at once, or nothing when the key
+   * is taken (null). A request racing on the same key waits until the first one has finished.
+   */
+  createOrderOnce(order: NewOrder, idempotency: { key: string; requestHash: string }, announcement: readonly Envelope[]): Promise<Order | null>;
   findOrder(id: string): Promise<Order | null>;
   /** Moves an order from `from` to `to`; false if it was no longer in `from`. */
   moveOrder(id: string, from: OrderStatus, to: OrderStatus, changes: { cancellationReason?: string; amountMinor?: bigint; currency?: string }): Promise<boolean>;
@@ -51,4 +54,10 @@ export interface PaymentIntents {
 export interface OrderContext {
   store: OrderStore;
   publish(events: readonly NewEvent[]): Promise<void>;
+}
+
+/** Placing an order writes its announcement in the order's own statement: envelopes made beforehand. */
+export interface PlaceContext {
+  store: OrderStore;
+  envelopes(events: readonly NewEvent[]): Envelope[];
 }

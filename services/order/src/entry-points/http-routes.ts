@@ -6,7 +6,7 @@ import type { FieldCipher } from '@platform/shared/crypto/field-cipher';
 import { requireIdentity, requireRole, type Identity } from '@platform/shared/http/identity';
 import { validate } from '@platform/shared/http/validate';
 import { MAX_ORDER_QUANTITY } from '@platform/shared/events/money';
-import { outboxPublisher } from '@platform/shared/outbox/write-events';
+import { envelopesOf } from '@platform/shared/outbox/write-events';
 import type { ServiceDatabase } from '@platform/shared/service/run-service';
 import type { Tx } from '../data-access/database.ts';
 import { listOrders, orderStore } from '../data-access/order-store.ts';
@@ -78,9 +78,8 @@ export function orderRoutes({ db, reads, cipher, catalog, intents, idempotency }
     const orderId = known?.orderId ?? randomUUID();
     if (!known) await intents.create({ orderId, customerId: customer.sub, merchantId: product.merchantId, ...payment });
     const correlationId = ctx.state.correlationId as string;
-    const { order, replayed } = await db.sql((tx) =>
-      placeOrder({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }) }, { ...command, orderId }),
-    );
+    // Not in a transaction: placing writes everything in one statement (see createOrderOnce).
+    const { order, replayed } = await placeOrder({ store: orderStore(db, cipher), envelopes: envelopesOf({ source: '/services/order', correlationId }) }, { ...command, orderId });
     await reads.wrote(customer.sub);
     ctx.status = 202;
     ctx.set('location', `/orders/${order.id}`);
