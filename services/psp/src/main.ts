@@ -33,8 +33,9 @@ const config = loadConfigOrExit(
   }),
 );
 const logger = createLogger('psp', config.LOG_LEVEL);
-const client = connectPspDatabase(config.DATABASE_URL, 8);
-const store = pspStore(client);
+const database = connectPspDatabase(config.DATABASE_URL, 8);
+const { client } = database;
+const store = pspStore(database);
 const knobs = { failureRate: config.PSP_FAILURE_RATE, latencyMs: config.PSP_LATENCY_MS };
 const { auth, router } = pspRoutes({
   store,
@@ -49,11 +50,11 @@ const { auth, router } = pspRoutes({
   },
   settlement: (date) => settlementReport(client, date),
 });
-const app = createApp({ logger, routers: [router], beforeRoutes: [auth], readiness: { database: async () => void (await client.$queryRawUnsafe('SELECT 1')) } });
+const app = createApp({ logger, routers: [router], beforeRoutes: [auth], readiness: { database: async () => void (await database.sql.$queryRawUnsafe('SELECT 1')) } });
 const jobs = startPspJobs({
   store,
-  duePending: (limit) => duePendingCharges(client, limit),
-  claimWebhooks: (limit, leaseMs) => claimDueWebhooks(client, limit, leaseMs),
+  duePending: (limit) => duePendingCharges(database.sql, limit),
+  claimWebhooks: (limit, leaseMs) => claimDueWebhooks(database.sql, limit, leaseMs),
   recordDelivery: (id, result) => recordDelivery(client, id, result),
   prune: () => pruneWebhooks(client, config.PSP_WEBHOOK_RETENTION_DAYS),
   webhookUrl: config.PSP_WEBHOOK_URL,
@@ -74,7 +75,7 @@ const stop = (signal: string) => {
   server.closeAllConnections();
   server.close();
   void Promise.all(jobs.map((job) => job.stop()))
-    .then(() => client.$disconnect())
+    .then(() => database.close())
     .then(() => process.exit(0), () => process.exit(1));
 };
 process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,7 +1,8 @@
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import type { PrismaClient } from './generated/client.ts';
 
 /** Pending charges whose moment has come: an asynchronous card to confirm, a collect request expired. */
-export async function duePendingCharges(client: PrismaClient, limit: number): Promise<{ id: string; method_type: string }[]> {
+export async function duePendingCharges(client: SqlTransaction, limit: number): Promise<{ id: string; method_type: string }[]> {
   return client.$queryRawUnsafe(
     `SELECT id, method_type FROM charge
      WHERE status = 'pending' AND ((confirm_at IS NOT NULL AND confirm_at <= now()) OR (expires_at IS NOT NULL AND expires_at <= now()))
@@ -18,7 +19,7 @@ export interface DueWebhook {
 }
 
 /** Claims due deliveries for `leaseMs` (another sender instance skips them meanwhile). */
-export async function claimDueWebhooks(client: PrismaClient, limit: number, leaseMs: number): Promise<DueWebhook[]> {
+export async function claimDueWebhooks(client: SqlTransaction, limit: number, leaseMs: number): Promise<DueWebhook[]> {
   return client.$queryRawUnsafe(
     `UPDATE webhook_event SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
      WHERE id IN (SELECT id FROM webhook_event WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt_at <= now()

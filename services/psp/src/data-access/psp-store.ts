@@ -1,11 +1,33 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { PgSql, servicePool } from '@platform/shared/service/sql-transaction';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { newId } from '../domain/create-charge.ts';
 import type { Charge, ChargeStatus, PspStore, Refund } from '../domain/ports.ts';
 import { PrismaClient, type Prisma } from './generated/client.ts';
 
-export function connectPspDatabase(url: string, poolSize: number): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+export interface PspDatabase {
+  client: PrismaClient;
+  /** Plain `pg` on the same pool, for the charge path and the polling jobs (Prisma cost half this process's CPU there). */
+  sql: SqlTransaction;
+  close(): Promise<void>;
 }
+
+export function connectPspDatabase(url: string, poolSize: number): PspDatabase {
+  const pool = servicePool(url, poolSize);
+  const client = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    client,
+    sql: new PgSql(pool),
+    async close() {
+      await client.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+const CHARGE_COLUMNS = `id, idempotency_key AS "idempotencyKey", request_hash AS "requestHash", amount_minor AS "amountMinor", currency,
+  method_type AS "methodType", card_brand AS "cardBrand", card_last4 AS "cardLast4", upi_vpa AS "upiVpa", status, failure_code AS "failureCode",
+  confirm_at AS "confirmAt", expires_at AS "expiresAt", amount_refunded AS "amountRefunded", reference, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 type ChargeRow = Prisma.ChargeGetPayload<object>;
 const asCharge = (row: ChargeRow): Charge => ({ ...row, status: row.status as ChargeStatus, methodType: row.methodType as Charge['methodType'] });
@@ -35,18 +57,16 @@ export function chargeView(charge: Charge) {
   };
 }
 
-export function pspStore(client: PrismaClient): PspStore {
+export function pspStore({ client, sql }: PspDatabase): PspStore {
+  const chargeWhere = async (condition: string, value: string) => {
+    const rows = await sql.$queryRawUnsafe<ChargeRow[]>(`SELECT ${CHARGE_COLUMNS} FROM charge WHERE ${condition}`, value);
+    return rows[0] ? asCharge(rows[0]) : null;
+  };
   return {
-    async findChargeByKey(idempotencyKey) {
-      const row = await client.charge.findUnique({ where: { idempotencyKey } });
-      return row && asCharge(row);
-    },
-    async findCharge(id) {
-      const row = await client.charge.findUnique({ where: { id } });
-      return row && asCharge(row);
-    },
+    findChargeByKey: (idempotencyKey) => chargeWhere('idempotency_key = $1', idempotencyKey),
+    findCharge: (id) => chargeWhere('id = $1', id),
     async countTransientFailure(idempotencyKey) {
-      const rows = await client.$queryRawUnsafe<{ failures: number }[]>(
+      const rows = await sql.$queryRawUnsafe<{ failures: number }[]>(
         `INSERT INTO transient_failure (idempotency_key, failures) VALUES ($1, 1)
          ON CONFLICT (idempotency_key) DO UPDATE SET failures = transient_failure.failures + 1 RETURNING failures`,
         idempotencyKey,
@@ -54,8 +74,32 @@ export function pspStore(client: PrismaClient): PspStore {
       return rows[0]!.failures;
     },
     async insertCharge(charge) {
-      await client.charge.createMany({ data: [charge], skipDuplicates: true });
-      return asCharge(await client.charge.findUniqueOrThrow({ where: { idempotencyKey: charge.idempotencyKey } }));
+      const inserted = await sql.$queryRawUnsafe<ChargeRow[]>(
+        `INSERT INTO charge (id, idempotency_key, request_hash, amount_minor, currency, method_type, card_brand, card_last4, upi_vpa, status,
+           failure_code, confirm_at, expires_at, amount_refunded, reference)
+         VALUES ($1, $2, $3, $4::bigint, $5, $6, $7, $8, $9, $10, $11, $12::timestamptz, $13::timestamptz, $14::bigint, $15)
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${CHARGE_COLUMNS}`,
+        charge.id,
+        charge.idempotencyKey,
+        charge.requestHash,
+        charge.amountMinor,
+        charge.currency,
+        charge.methodType,
+        charge.cardBrand,
+        charge.cardLast4,
+        charge.upiVpa,
+        charge.status,
+        charge.failureCode,
+        charge.confirmAt,
+        charge.expiresAt,
+        charge.amountRefunded,
+        charge.reference,
+      );
+      if (inserted[0]) return asCharge(inserted[0]);
+      // A concurrent request with the key won (and has committed: the conflict waited for it).
+      const winner = await chargeWhere('idempotency_key = $1', charge.idempotencyKey);
+      if (!winner) throw new Error(`charge with key ${charge.idempotencyKey} neither inserted nor found`);
+      return winner;
     },
     async refund(request) {
       return client.$transaction(async (tx) => {
