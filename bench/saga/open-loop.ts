@@ -14,12 +14,18 @@ export async function sendOpenLoop(api: GatewayClient, productId: string, rate: 
   let failed = 0;
   // Why orders were refused, by answer ("order not accepted: 429", "fetch failed" …): a 5xx would be a bug.
   const refusals = new Map<string, number>();
+  // Answers the client retried after their Retry-After (a 503 adds a second to that order's latency).
+  const retried = new Map<string, number>();
+  const onRetry = (status: number, body: unknown) => {
+    const reason = `${status} ${String((body as { detail?: unknown } | null)?.detail ?? '').slice(0, 60)}`;
+    retried.set(reason, (retried.get(reason) ?? 0) + 1);
+  };
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     sends.push(
-      api.placeOrder(productId, { key: randomUUID() }).then(
+      api.placeOrder(productId, { key: randomUUID(), onRetry }).then(
         (orderId) => void scheduled.set(orderId, due),
         (error: unknown) => {
           failed += 1;
@@ -30,7 +36,7 @@ export async function sendOpenLoop(api: GatewayClient, productId: string, rate: 
     );
   }
   await Promise.all(sends);
-  return { scheduled, failed, refusals: Object.fromEntries(refusals) };
+  return { scheduled, failed, refusals: Object.fromEntries(refusals), retried: Object.fromEntries(retried) };
 }
 
 /** Latency percentiles (ms) from each order's scheduled send to its final state, for those `which` picks. */

@@ -46,8 +46,9 @@ const results: Array<Record<string, unknown>> = [];
 for (const rate of rates) {
   const before = { cpu: cpuByGroup(), commits: await commitsSoFar(), messages: await brokerMessagesSoFar() };
   const started = performance.now();
-  const { scheduled, failed, refusals } = await sendOpenLoop(api, productId, rate, rate * seconds, started);
+  const { scheduled, failed, refusals, retried } = await sendOpenLoop(api, productId, rate, rate * seconds, started);
   if (failed > 0) say(`  refused: ${JSON.stringify(refusals)}`);
+  if (Object.keys(retried).length > 0) say(`  retried after Retry-After: ${JSON.stringify(retried)}`);
   await watch.waitFor(scheduled.keys(), 120_000);
   const latency = latencies(scheduled, watch.finished);
   const done = Math.max(1, latency.count);

@@ -41,12 +41,13 @@ export function gatewayClient(baseUrl: string, sessions?: Sessions) {
      * As a careful client: a 503 is retried after its Retry-After, with the same Idempotency-Key; so is
      * the 409 that says the first try of that key is still in flight (a 503'd try can still be running).
      */
-    async placeOrder(productId: string, options: { quantity?: number; cardToken?: string; upiVpa?: string; key?: string; email?: string } = {}) {
+    async placeOrder(productId: string, options: { quantity?: number; cardToken?: string; upiVpa?: string; key?: string; email?: string; onRetry?: (status: number, body: unknown) => void } = {}) {
       const method = options.upiVpa ? { paymentMethod: 'UPI', upiVpa: options.upiVpa } : { paymentMethod: 'CARD', cardToken: options.cardToken ?? 'tok_visa' };
       const body = { productId, quantity: options.quantity ?? 1, ...method, ...(options.email ? { customerEmail: options.email } : {}) };
       const headers = { 'idempotency-key': options.key ?? randomUUID() };
       let answer = await request<{ orderId: string; status: string }>('POST', '/orders', body, headers);
       for (let attempt = 1; (answer.status === 503 || (answer.status === 409 && answer.headers.has('retry-after'))) && attempt < 20; attempt++) {
+        options.onRetry?.(answer.status, answer.body);
         await new Promise((resolve) => setTimeout(resolve, 1_000 * Number(answer.headers.get('retry-after') ?? 1)));
         answer = await request<{ orderId: string; status: string }>('POST', '/orders', body, headers);
       }
