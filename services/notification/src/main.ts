@@ -42,7 +42,7 @@ const config = loadConfigOrExit(
 const logger = createLogger('notification', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const cipher = cipherFrom(config);
-const claims = noticeClaims(db.client, cipher);
+const claims = noticeClaims(db, cipher);
 const delivery: DeliveryServices = {
   ...claims,
   transport: config.SMTP_URL ? smtpTransport(config.SMTP_URL, config.NOTIFY_FROM) : logTransport(logger),
@@ -65,7 +65,7 @@ const running = await runService({
     startNoticeSender(delivery, config.NOTICE_SEND_INTERVAL_MS, logger),
     ...startWebhookSender({
       services: webhookServices,
-      claim: (limit, leaseMs, busy) => claimDueDeliveries(db.client, limit, leaseMs, busy),
+      claim: (limit, leaseMs, busy) => claimDueDeliveries(db, limit, leaseMs, busy),
       prune: () => pruneDeliveries(db.client),
       intervalMs: config.WEBHOOK_SEND_INTERVAL_MS,
       leaseMs: config.WEBHOOK_TIMEOUT_MS * 2,

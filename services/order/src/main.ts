@@ -48,7 +48,7 @@ const running = await runService({
     { stop: () => reads.close() },
     startPeriodicJob('idempotency-retention', config.MESSAGING_RETENTION_SWEEP_MS, async () => ({ more: (await idempotency.prune(1_000)) === 1_000 }), logger),
     startDeadlineSweeper({
-      overdue: (olderThan, limit) => overdueOrders(db.client, olderThan, limit),
+      overdue: (olderThan, limit) => overdueOrders(db, olderThan, limit),
       transaction: async (correlationId, work) => {
         const outcomes: Array<Parameters<typeof finished>> = [];
         await db.sql((tx) => work({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }), sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL), finished: (...outcome) => outcomes.push(outcome) }));

@@ -136,11 +136,11 @@ const running = await runService({
     startIntentSweeper(() => pruneIntents(db.client, config.INTENT_TOKEN_RETENTION_HOURS), logger, config.INTENT_SWEEP_INTERVAL_MS),
     ...startPaymentSweeper({
       services,
-      claimPayments: (limit, leaseMs) => claimStalePayments(db.client, limit, leaseMs),
-      claimRefunds: (limit, leaseMs) => claimPendingRefunds(db.client, limit, leaseMs),
+      claimPayments: (limit, leaseMs) => claimStalePayments(db, limit, leaseMs),
+      claimRefunds: (limit, leaseMs) => claimPendingRefunds(db, limit, leaseMs),
       prune: async () => {
         await idempotency.prune(1_000);
-        await pruneWebhookEvents(db.client);
+        await pruneWebhookEvents(db);
       },
       intervalMs: config.PAYMENT_SWEEP_INTERVAL_MS,
       leaseMs: attemptBudgetMs,

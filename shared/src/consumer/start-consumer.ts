@@ -148,7 +148,8 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
   const maxWaitMs = parkedMaxWaitMs(options.retryDelaysMs);
   const sweeper = setInterval(() => {
     if (!current || stopping) return;
-    sweepParked(context.transaction, { queue: options.queue, channel: current, self: options.verifyPublisher?.self }, maxWaitMs)
+    // Parking is plain SQL: the cheaper transaction when the service has one (this runs every few seconds).
+    sweepParked(context.sqlTransaction ?? context.transaction, { queue: options.queue, channel: current, self: options.verifyPublisher?.self }, maxWaitMs)
       .then(({ sent, givenUp }) => {
         if (sent > 0 || givenUp.length > 0) options.logger.warn({ sent, givenUp }, 'parked messages swept');
       })

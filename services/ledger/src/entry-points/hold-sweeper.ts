@@ -14,7 +14,7 @@ const BATCH = 100;
 
 export function startHoldSweeper(db: ServiceDatabase<Tx>, intervalMs: number, logger: Logger): BackgroundJob {
   return startPeriodicJob('hold-sweeper', intervalMs, async () => {
-    const expired = await db.transaction((tx) => expireHolds(holdStore(tx), { eventId: 'hold-sweeper', correlationId: 'hold-sweeper' }, new Date(), BATCH));
+    const expired = await db.sql((tx) => expireHolds(holdStore(tx), { eventId: 'hold-sweeper', correlationId: 'hold-sweeper' }, new Date(), BATCH));
     if (expired > 0) logger.info({ expired }, 'expired holds voided');
     return { more: expired === BATCH };
   }, logger);

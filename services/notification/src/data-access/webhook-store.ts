@@ -86,7 +86,7 @@ export function webhookStore(client: Tx | PrismaClient, cipher: FieldCipher): We
  * Claims due deliveries with a lease, at most one per endpoint and none for endpoints already
  * busy here: a slow or dead endpoint holds back only its own deliveries.
  */
-export async function claimDueDeliveries(client: PrismaClient, limit: number, leaseMs: number, busyEndpoints: readonly string[]): Promise<DueDelivery[]> {
+export async function claimDueDeliveries(client: SqlTransaction, limit: number, leaseMs: number, busyEndpoints: readonly string[]): Promise<DueDelivery[]> {
   const rows = await client.$queryRawUnsafe<Array<{ id: string; endpoint_id: string; event_type: string; payload: string; attempts: number; created_at: Date; manual: boolean }>>(
     `WITH candidates AS (
        SELECT id, endpoint_id, next_attempt_at FROM webhook_delivery

@@ -1,4 +1,5 @@
 import type { Tx } from './database.ts';
+import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 
 /** One UTC day's orders (by creation), in id order from `after`: what reconciliation compares. */
 export async function orderStatesOn(client: Tx, day: { from: Date; to: Date }, page: { after: string | null; limit: number }) {
@@ -12,7 +13,7 @@ export async function orderStatesOn(client: Tx, day: { from: Date; to: Date }, p
 }
 
 /** Orders still open that were placed before `olderThan`, oldest first (a partial index serves it). */
-export async function overdueOrders(client: Tx, olderThan: Date, limit: number): Promise<string[]> {
+export async function overdueOrders(client: SqlTransaction, olderThan: Date, limit: number): Promise<string[]> {
   const rows = await client.$queryRawUnsafe<Array<{ id: string }>>(
     "SELECT id FROM orders WHERE status NOT IN ('COMPLETED', 'CANCELLED') AND created_at < $1 ORDER BY created_at LIMIT $2",
     olderThan,
