@@ -6,6 +6,7 @@
 import type { Context } from 'koa';
 import { AppError } from '@platform/shared/errors';
 import type { InternalFetch } from '@platform/shared/http/internal-auth';
+import type { HttpResponse } from '@platform/shared/http/http-client';
 import type { ServiceName, Upstreams } from './upstreams.ts';
 
 const REQUEST_HEADERS = ['accept', 'idempotency-key', 'x-correlation-id'];
@@ -21,7 +22,7 @@ export async function forward(ctx: Context, service: ServiceName, upstreams: Ups
   // OAuth clients may authenticate with HTTP Basic at the token endpoint; nothing else needs it.
   if (service === 'auth' && ctx.path.startsWith('/oauth/') && ctx.get('authorization').startsWith('Basic ')) headers.authorization = ctx.get('authorization');
   const raw = ctx.state.rawBody as Buffer;
-  let response: Response;
+  let response: HttpResponse;
   try {
     response = await signedFetch(`${upstreams[service]}${ctx.path}${ctx.search}`, {
       method: ctx.method,

@@ -10,6 +10,7 @@ import type { Middleware } from 'koa';
 import { AppError } from '../errors.ts';
 import { decodeIdentity, IDENTITY_HEADER } from './identity.ts';
 import { inSpan, SpanKind, withTraceHeaders } from '../telemetry/tracing.ts';
+import { httpRequest } from './http-client.ts';
 
 export const INTERNAL_HEADERS = {
   caller: 'x-internal-caller',
@@ -116,7 +117,7 @@ export function safeEqual(a: Buffer | string, b: Buffer | string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** fetch() for one service calling another: signs every request as `caller`. */
+/** A fetch()-like call from one service to another: signs every request as `caller` (internal-http.ts). */
 export function internalFetch(secret: string, caller: string) {
   return (url: string, init: { method?: string; body?: string; identity?: string; signal?: AbortSignal; headers?: Record<string, string> } = {}) => {
     const target = new URL(url);
@@ -124,11 +125,11 @@ export function internalFetch(secret: string, caller: string) {
     const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
     const signed = signInternalRequest(secret, caller, { method, path: `${target.pathname}${target.search}`, body, identity: init.identity });
     return inSpan(`${method} ${target.host}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'server.address': target.host } }, async (span) => {
-      const response = await fetch(target, {
+      const response = await httpRequest(target, {
         method,
         headers: withTraceHeaders({ ...(body ? { 'content-type': 'application/json' } : {}), ...init.headers, ...signed }),
-        ...(body ? { body } : {}),
-        ...(init.signal ? { signal: init.signal } : {}),
+        body,
+        signal: init.signal,
       });
       span?.setAttribute('http.response.status_code', response.status);
       return response;

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { AppError } from '@platform/shared/errors';
 import { encodeIdentity } from '@platform/shared/http/identity';
 import type { InternalFetch } from '@platform/shared/http/internal-auth';
+import type { HttpResponse } from '@platform/shared/http/http-client';
 import { validate } from '@platform/shared/http/validate';
 import { fromEveryService, orderIdParam, orderTimeline } from '../timeline.ts';
 import { SERVICE_NAMES, type ServiceName, type Upstreams } from '../upstreams.ts';
@@ -42,7 +43,7 @@ interface Answer {
 
 /** One service call as the admin; a service that does not answer is a 503 for the page. */
 async function ask(options: ConsoleApiOptions, session: ConsoleSession, service: ServiceName, path: string, init: { method?: string; body?: unknown } = {}): Promise<Answer> {
-  let response: Response;
+  let response: HttpResponse;
   try {
     response = await options.signedFetch(`${options.upstreams[service]}${path}`, {
       method: init.method ?? 'GET',

@@ -9,6 +9,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '@platform/shared/errors';
 import type { InternalFetch } from '@platform/shared/http/internal-auth';
+import type { HttpResponse } from '@platform/shared/http/http-client';
 import type { TokenVerifier } from '../authenticate.ts';
 import { spend, type createLimiters } from '../rate-limit.ts';
 import { loginPage, PAGE_CSP } from './console-pages.ts';
@@ -61,7 +62,7 @@ function refuseCrossSite(ctx: Context): void {
 /** The admin's token for these credentials, or why not (an answer the login page shows). */
 async function signIn(options: ConsoleOptions, email: string, password: string): Promise<{ token: string } | { refused: string }> {
   const form = new URLSearchParams({ grant_type: 'password', client_id: 'platform-web', username: email, password }).toString();
-  let response: Response;
+  let response: HttpResponse;
   try {
     response = await options.signedFetch(`${options.authUrl}/oauth/token`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' }, signal: AbortSignal.timeout(5_000) });
   } catch (error) {

@@ -5,6 +5,7 @@
  * a circuit breaker (opens at 50 % failures over the last 10 calls, probes after a pause), and
  * a timeout per call. Whatever cannot be asked now is a GatewayUnavailable: the payment waits.
  */
+import { httpRequest, type HttpResponse } from '@platform/shared/http/http-client';
 import { BrokenCircuitError, bulkhead, BulkheadRejectedError, circuitBreaker, CircuitState, CountBreaker, ExponentialBackoff, handleWhen, IsolatedCircuitError, retry, TaskCancelledError, timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import { GatewayUnavailable, type GatewayAnswer, type GatewayMethod, type PaymentGateway } from '../domain/ports.ts';
 
@@ -58,12 +59,12 @@ export function pspClient(options: PspClientOptions): PaymentGateway & { circuit
   async function call<T>(method: string, path: string, read: (status: number, body: unknown) => T, init: { body?: unknown; idempotencyKey?: string } = {}): Promise<T> {
     try {
       return await policy.execute(async ({ signal }) => {
-        let response: Response;
+        let response: HttpResponse;
         try {
-          response = await fetch(`${options.url}${path}`, {
+          response = await httpRequest(new URL(`${options.url}${path}`), {
             method,
             headers: { authorization: `Bearer ${options.apiKey}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.idempotencyKey ? { 'idempotency-key': init.idempotencyKey } : {}) },
-            ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+            body: init.body ? Buffer.from(JSON.stringify(init.body), 'utf8') : undefined,
             signal,
           });
         } catch (error) {
