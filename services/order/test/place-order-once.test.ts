@@ -5,7 +5,7 @@ import pg from 'pg';
 import { fieldCipher } from '@platform/shared/crypto/field-cipher';
 import { envelopesOf } from '@platform/shared/outbox/write-events';
 import { PgSql } from '@platform/shared/service/sql-transaction';
-import { E2E_TEMPLATE_PREFIX, PG_URL } from '../../../scripts/databases.ts';
+import { createOrderDatabase } from './support/order-database.ts';
 import { orderStore } from '../src/data-access/order-store.ts';
 import { placeOrder, type PlaceOrderCommand } from '../src/domain/place-order.ts';
 
@@ -13,7 +13,6 @@ import { placeOrder, type PlaceOrderCommand } from '../src/domain/place-order.ts
 // all that keeps racing requests with one key from creating two orders. The gateway's Redis
 // idempotency normally answers such races first; here they reach the database together.
 describe('placing an order writes it once per idempotency key', () => {
-  const name = `order_place_${randomUUID().slice(0, 8)}`;
   let pool: pg.Pool;
   const cipher = fieldCipher(new Map([['k1', randomBytes(32)]]), randomBytes(32));
   const place = (command: PlaceOrderCommand) => placeOrder({ store: orderStore(new PgSql(pool), cipher), envelopes: envelopesOf({ source: '/services/order', correlationId: randomUUID() }) }, command);
@@ -29,20 +28,12 @@ describe('placing an order writes it once per idempotency key', () => {
   });
   const count = async (sql: string, ...values: unknown[]) => Number((await pool.query<{ n: string }>(sql, values)).rows[0]!.n);
 
+  let database: Awaited<ReturnType<typeof createOrderDatabase>>;
   before(async () => {
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${E2E_TEMPLATE_PREFIX}_order"`).finally(() => admin.end());
-    const url = new URL(PG_URL);
-    url.pathname = `/${name}`;
-    pool = new pg.Pool({ connectionString: url.toString(), max: 20 });
+    database = await createOrderDatabase();
+    pool = database.pool;
   });
-  after(async () => {
-    await pool.end();
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => admin.end());
-  });
+  after(() => database.drop());
 
   it('when 20 requests with one key race, then exactly one order and one order.placed row exist and every answer is that order', async () => {
     const key = `customer:${randomUUID()}`;

@@ -55,9 +55,10 @@ export function orderStore(tx: SqlTransaction, cipher: FieldCipher): OrderStore 
       return rows[0] ? toOrder(rows[0], cipher) : null;
     },
     async moveOrder(id, from, to, changes) {
-      const moved = await tx.$executeRawUnsafe(
+      const rows = await tx.$queryRawUnsafe<OrderRow[]>(
         `UPDATE orders SET status = $3, cancellation_reason = COALESCE($4, cancellation_reason), amount_minor = COALESCE($5::bigint, amount_minor),
-           currency = COALESCE($6, currency), updated_at = now() WHERE id = $1::uuid AND status = $2`,
+           currency = COALESCE($6, currency), updated_at = now() WHERE id = $1::uuid AND status = ANY($2::text[])
+         RETURNING ${ORDER_COLUMNS}`,
         id,
         from,
         to,
@@ -65,7 +66,7 @@ export function orderStore(tx: SqlTransaction, cipher: FieldCipher): OrderStore 
         changes.amountMinor ?? null,
         changes.currency ?? null,
       );
-      return moved === 1;
+      return rows[0] ? toOrder(rows[0], cipher) : null;
     },
   };
 }

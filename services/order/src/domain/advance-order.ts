@@ -1,6 +1,5 @@
-import { AppError } from '@platform/shared/errors';
 import { OrderCancelled, OrderCompleted } from '@platform/shared/events/catalog';
-import { canAdvance, type OrderStatus } from './order-status.ts';
+import { statusesThatCanAdvanceTo, type OrderStatus } from './order-status.ts';
 import type { AdvanceContext } from './ports.ts';
 
 export interface Progress {
@@ -17,15 +16,13 @@ export interface Progress {
  * never created (direct REST reservations) are ignored.
  */
 export async function advanceOrder(context: AdvanceContext, progress: Progress): Promise<void> {
-  const order = await context.store.findOrder(progress.orderId);
-  if (!order || !canAdvance(order.status, progress.to)) return;
-  const moved = await context.store.moveOrder(order.id, order.status, progress.to, {
+  const order = await context.store.moveOrder(progress.orderId, statusesThatCanAdvanceTo(progress.to), progress.to, {
     ...(progress.cancellationReason ? { cancellationReason: progress.cancellationReason } : {}),
     ...(progress.amountMinor !== undefined ? { amountMinor: BigInt(progress.amountMinor) } : {}),
     ...(progress.currency ? { currency: progress.currency } : {}),
   });
-  // Someone else moved it meanwhile (another instance): retry with a fresh read.
-  if (!moved) throw new AppError('unavailable', `order ${order.id} changed concurrently`);
+  // Not ours, or already past this step (late, duplicated or out-of-order events): nothing to do.
+  if (!order) return;
   if (progress.to === 'COMPLETED') {
     await context.publish([{ definition: OrderCompleted, subject: order.id, data: { orderId: order.id, customerEmailSealed: context.sealEmail(order.customerEmail), customerId: order.customerId, merchantId: order.merchantId } }]);
     context.finished?.('completed', null);

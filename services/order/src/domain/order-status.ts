@@ -14,3 +14,6 @@ export function canAdvance(from: OrderStatus, to: OrderStatus): boolean {
   if (isFinal(from)) return false;
   return to === 'CANCELLED' || RANK[to] > RANK[from];
 }
+
+/** Every status an order may move to `to` from (what a single conditional UPDATE checks). */
+export const statusesThatCanAdvanceTo = (to: OrderStatus): OrderStatus[] => ORDER_STATUSES.filter((from) => canAdvance(from, to));

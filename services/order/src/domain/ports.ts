@@ -26,8 +26,12 @@ export interface OrderStore {
    */
   createOrderOnce(order: NewOrder, idempotency: { key: string; requestHash: string }, announcement: readonly Envelope[]): Promise<Order | null>;
   findOrder(id: string): Promise<Order | null>;
-  /** Moves an order from `from` to `to`; false if it was no longer in `from`. */
-  moveOrder(id: string, from: OrderStatus, to: OrderStatus, changes: { cancellationReason?: string; amountMinor?: bigint; currency?: string }): Promise<boolean>;
+  /**
+   * Moves the order to `to` if its status is one of `from`, in one statement (a concurrent move
+   * is waited for and its result re-checked); the order as moved, or null when it does not exist
+   * or is in none of them.
+   */
+  moveOrder(id: string, from: readonly OrderStatus[], to: OrderStatus, changes: { cancellationReason?: string; amountMinor?: bigint; currency?: string }): Promise<Order | null>;
 }
 
 /** Moving an order announces its end with the customer's e-mail, sealed for the notification service. */
