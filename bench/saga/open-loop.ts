@@ -29,7 +29,9 @@ export async function sendOpenLoop(api: GatewayClient, productId: string, rate: 
         (orderId) => void scheduled.set(orderId, due),
         (error: unknown) => {
           failed += 1;
-          const reason = (error instanceof Error ? error.message : String(error)).replace(/ \{.*$/, '').slice(0, 60);
+          // A network failure's cause says who gave up (ECONNRESET, UND_ERR_SOCKET, a timeout …).
+          const cause = error instanceof Error && error.cause instanceof Error ? ` (${(error.cause as Error & { code?: string }).code ?? error.cause.message})` : '';
+          const reason = `${(error instanceof Error ? error.message : String(error)).replace(/ \{.*$/, '').slice(0, 60)}${cause}`;
           refusals.set(reason, (refusals.get(reason) ?? 0) + 1);
         },
       ),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
 import type { GatewayClient } from './support/api.ts';
@@ -133,6 +134,27 @@ describe('the public API contract', () => {
     assert.equal(wrongMethod.status, 405);
     assert.equal(wrongMethod.headers.get('allow'), 'GET');
     assert.match(wrongMethod.type, /problem\+json/);
+  });
+
+  it('when a client keeps a connection idle for longer than the 5 s Node closes idle sockets after by default, then its next request on that connection is answered', async () => {
+    // A request sent while the server closes the idle socket fails with ECONNRESET before it
+    // reaches the gateway: clients and load balancers reuse idle connections for up to a minute.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1, keepAliveMsecs: 1_000 });
+    const health = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const request = http.get(`${platform.url('gateway')}/health`, { agent }, (response) => {
+          response.resume();
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, reused: request.reusedSocket }));
+        });
+        request.on('error', reject);
+      });
+    try {
+      assert.deepEqual(await health(), { status: 200, reused: false });
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      assert.deepEqual(await health(), { status: 200, reused: true }, 'the idle connection is still open after 6 s');
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('when a client sends a correlation id, then a short plain one is kept and anything else replaced', async () => {
