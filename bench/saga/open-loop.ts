@@ -17,7 +17,8 @@ export async function sendOpenLoop(api: GatewayClient, productId: string, rate: 
   // Answers the client retried after their Retry-After (a 503 adds a second to that order's latency).
   const retried = new Map<string, number>();
   const onRetry = (status: number, body: unknown) => {
-    const reason = `${status} ${String((body as { detail?: unknown } | null)?.detail ?? '').slice(0, 60)}`;
+    const detail = (body as { detail?: unknown } | null)?.detail;
+    const reason = `${status} ${typeof detail === 'string' ? detail.slice(0, 60) : ''}`;
     retried.set(reason, (retried.get(reason) ?? 0) + 1);
   };
   for (let i = 0; i < total; i++) {
