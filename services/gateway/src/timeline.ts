@@ -25,7 +25,10 @@ export async function fromEveryService<T>(signedFetch: InternalFetch, upstreams:
     SERVICE_NAMES.map(async (service) => {
       try {
         const response = await signedFetch(`${upstreams[service]}${path}`, { signal: AbortSignal.timeout(5_000) });
-        if (!response.ok) throw new Error(`${service} answered ${response.status}`);
+        if (!response.ok) {
+          await response.body?.cancel();
+          throw new Error(`${service} answered ${response.status}`);
+        }
         return { service, rows: (await response.json()) as T[] };
       } catch {
         return { service, rows: null };

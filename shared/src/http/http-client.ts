@@ -21,7 +21,9 @@ export interface HttpResponse {
 
 // One keep-alive pool per process. Idle sockets close after 4 s, before the services' servers
 // close theirs (Node's default, 5 s): a request sent on a socket the server is closing fails.
-const agent = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000 });
+// A body nobody reads holds its socket until read, cancelled or timed out: callers cancel what
+// they do not read, and the timeout (undici's default is 5 min) bounds what a mistake holds.
+const agent = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000, bodyTimeout: 30_000 });
 
 export async function httpRequest(url: URL, init: { method: string; headers: Record<string, string>; body?: Buffer | undefined; signal?: AbortSignal | undefined }): Promise<HttpResponse> {
   const answer = await request(url, {

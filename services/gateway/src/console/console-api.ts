@@ -54,9 +54,17 @@ async function ask(options: ConsoleApiOptions, session: ConsoleSession, service:
   } catch (error) {
     throw new AppError('unavailable', `the ${service} service is unavailable`, undefined, { cause: error });
   }
-  if (response.status >= 500) throw new AppError('unavailable', `the ${service} service answered ${response.status}`);
+  if (response.status >= 500) {
+    await response.body?.cancel();
+    throw new AppError('unavailable', `the ${service} service answered ${response.status}`);
+  }
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+  try {
+    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+  } catch (error) {
+    // Services answer JSON; anything else is the upstream failing, not a bug of this page (no 500).
+    throw new AppError('unavailable', `the ${service} service answered something unreadable`, undefined, { cause: error });
+  }
 }
 
 /** A service's 4xx problem goes to the page as it came (its detail says what was wrong). */

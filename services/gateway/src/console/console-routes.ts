@@ -68,7 +68,10 @@ async function signIn(options: ConsoleOptions, email: string, password: string):
   } catch (error) {
     throw new AppError('unavailable', 'sign-in is unavailable; try again shortly', undefined, { cause: error });
   }
-  if (response.status >= 500) throw new AppError('unavailable', 'sign-in is unavailable; try again shortly');
+  if (response.status >= 500) {
+    await response.body?.cancel();
+    throw new AppError('unavailable', 'sign-in is unavailable; try again shortly');
+  }
   const body = (await response.json()) as { access_token?: string };
   return response.status === 200 && body.access_token ? { token: body.access_token } : { refused: 'Wrong e-mail or password.' };
 }

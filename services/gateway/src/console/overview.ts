@@ -42,7 +42,10 @@ export function samples(text: string, name: string): Array<{ labels: Record<stri
 async function serviceOverview(service: ServiceName, url: string, signedFetch: InternalFetch): Promise<ServiceOverview> {
   try {
     const response = await signedFetch(`${url}/metrics`, { signal: AbortSignal.timeout(2_000) });
-    if (!response.ok) throw new Error(`answered ${response.status}`);
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`answered ${response.status}`);
+    }
     const text = await response.text();
     const oldest = samples(text, 'outbox_oldest_unpublished_seconds');
     const unpublished = samples(text, 'outbox_unpublished_events');
@@ -63,7 +66,9 @@ async function serviceOverview(service: ServiceName, url: string, signedFetch: I
 async function orderWindows(url: string, signedFetch: InternalFetch): Promise<OrderWindow[] | null> {
   try {
     const response = await signedFetch(`${url}/order-stats`, { signal: AbortSignal.timeout(2_000) });
-    return response.ok ? ((await response.json()) as { windows: OrderWindow[] }).windows : null;
+    if (response.ok) return ((await response.json()) as { windows: OrderWindow[] }).windows;
+    await response.body?.cancel();
+    return null;
   } catch {
     return null;
   }

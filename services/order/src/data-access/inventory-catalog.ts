@@ -25,7 +25,10 @@ export function inventoryCatalog(inventoryUrl: string, signedFetch: InternalFetc
     try {
       answer = await policy.execute(async ({ signal }) => {
         const response = await signedFetch(`${inventoryUrl}/products/${encodeURIComponent(productId)}`, { signal });
-        if (response.status >= 500) throw new Error(`inventory answered ${response.status}`);
+        if (response.status >= 500) {
+          await response.body?.cancel();
+          throw new Error(`inventory answered ${response.status}`);
+        }
         const body = response.status === 200 ? ((await response.json()) as { merchantId?: string | null }) : (await response.body?.cancel(), {});
         return { status: response.status, merchantId: body.merchantId ?? null };
       });

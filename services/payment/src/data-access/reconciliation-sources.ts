@@ -22,7 +22,10 @@ async function ask<T>(signedFetch: InternalFetch, url: string, init: { method?: 
   const response = await signedFetch(url, init).catch((error: unknown) => {
     throw new AppError('unavailable', `reconciliation could not reach ${new URL(url).host}: ${String(error)}`);
   });
-  if (response.status >= 500) throw new AppError('unavailable', `${new URL(url).pathname} answered ${response.status}`);
+  if (response.status >= 500) {
+    await response.body?.cancel();
+    throw new AppError('unavailable', `${new URL(url).pathname} answered ${response.status}`);
+  }
   if (response.status !== 200) throw new Error(`${new URL(url).pathname} answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as T;
 }
