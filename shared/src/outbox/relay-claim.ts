@@ -26,4 +26,4 @@ pending AS (
   ORDER BY seq LIMIT $4)
 UPDATE outbox SET published_at = now() FROM pending
 WHERE outbox.seq = pending.seq AND outbox.published_at IS NULL
-RETURNING outbox.seq, outbox.event_id, outbox.exchange, outbox.routing_key, outbox.envelope, outbox.created_at`;
+RETURNING outbox.seq, outbox.partition_key, outbox.event_id, outbox.exchange, outbox.routing_key, outbox.envelope, outbox.created_at`;

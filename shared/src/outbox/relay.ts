@@ -49,6 +49,7 @@ export interface RelayOptions {
 
 interface OutboxRow {
   seq: string;
+  partition_key: number;
   event_id: string;
   exchange: string;
   routing_key: string;
@@ -100,13 +101,12 @@ export class OutboxRelay {
       lane.recheck = false;
       this.lanesInRound.add(lane);
       try {
-        const { published } = await this.relayOnce();
+        const { published, more } = await this.relayOnce();
         this.lanesInRound.delete(lane);
         this.options.onRound?.({ published });
         failures = 0;
-        const full = published >= this.batchSize;
-        if (full) this.wakeOne(); // a backlog: another lane takes partitions this one did not
-        if (full || lane.recheck) continue;
+        if (more) this.wakeOne(); // a backlog: another lane takes partitions this one did not
+        if (more || lane.recheck) continue;
         // Nothing more known: sleep until a commit notifies, or the poll interval. Polling only
         // covers what no notification announces: commits while the listener reconnects (then
         // every interval) and rows a dead relay left unsent (then a few intervals late: twelve
@@ -145,7 +145,7 @@ export class OutboxRelay {
   }
 
   /** One claim-publish-commit round. Exposed for tests and the benchmark. */
-  async relayOnce(): Promise<{ published: number }> {
+  async relayOnce(): Promise<{ published: number; more: boolean }> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -169,7 +169,9 @@ export class OutboxRelay {
       // The mark becomes durable only now: a crash or a failed publish before this rolls it back.
       await client.query('COMMIT');
       if (rows.length > 0) this.options.logger.debug({ count: rows.length }, 'relayed');
-      return { published: rows.length };
+      // Full: the batch, or every partition a round may own (others may hold unsent rows too).
+      const more = rows.length >= this.batchSize || new Set(rows.map((row) => row.partition_key)).size >= this.partitionsPerClaim;
+      return { published: rows.length, more };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
