@@ -170,6 +170,12 @@ export class Platform {
     return this.children.get(instanceKey(name, instance))?.pid;
   }
 
+  /** How an instance that is no longer running ended: its exit code, or the signal that stopped it. */
+  exitOf(name: ProcessName, instance = 0): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    const child = this.children.get(instanceKey(name, instance));
+    return child && (child.exitCode !== null || child.signalCode !== null) ? { code: child.exitCode, signal: child.signalCode } : undefined;
+  }
+
   isRunning(name: ProcessName, instance = 0): boolean {
     const child = this.children.get(instanceKey(name, instance));
     return child !== undefined && child.exitCode === null && child.signalCode === null;

@@ -8,4 +8,4 @@ import { runPostgresOutage } from './postgres-outage.ts';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '5' }, rate: { type: 'string', default: '3' }, replicas: { type: 'string', default: '2' } } });
 const result = await runPostgresOutage({ downMs: Number(values.minutes) * 60_000, rate: Number(values.rate), replicas: Number(values.replicas) });
-process.exitCode = result.checks.every((check) => check.passed) ? 0 : 1;
+process.exitCode = result.checks.every((check) => check.passed) && result.exits.length === 0 ? 0 : 1;

@@ -30,6 +30,8 @@ export interface ChaosOptions {
   replicas?: number;
   /** Faults to apply instead of the seed's (a long outage of one server, say). */
   schedule?: Fault[];
+  /** The services' retry delays (default: RETRY_DELAYS_MS, about 70 s in all). */
+  retryDelaysMs?: readonly number[];
   log?: (line: string) => void;
 }
 
@@ -38,6 +40,8 @@ export interface ChaosResult {
   clients: ClientLog;
   quiescenceMs: number | null;
   checks: Array<{ name: string; passed: boolean; detail: string }>;
+  /** Processes that ended on their own (not by a fault's SIGKILL), each restarted by the supervisor. */
+  exits: string[];
 }
 
 const SUPERVISED: readonly ProcessName[] = ['order', 'inventory', 'payment', 'ledger', 'notification', 'auth', 'relay', 'psp', 'smtp', 'gateway'];
@@ -56,7 +60,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   // transaction, so the prefetch stays below the pool (a pool of 3 under a prefetch of 6 starved
   // HTTP into a storm of 503s at 15 orders/s; a prefetch of 2 could not keep up with 15/s). The
   // end-to-end defaults' 100–200 ms sweeps are slowed: twice over they cost real CPU here.
-  const retries = { RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','), DATABASE_POOL_SIZE: '6', CONSUMER_PREFETCH: '5' };
+  const retryDelaysMs = options.retryDelaysMs ?? RETRY_DELAYS_MS;
+  const retries = { RETRY_DELAYS_MS: retryDelaysMs.join(','), DATABASE_POOL_SIZE: '6', CONSUMER_PREFETCH: '5' };
   const links = {
     postgres: await startFaultProxy({ host: '127.0.0.1', port: 5432 }, LINK_PORTS.postgres),
     rabbitmq: await startFaultProxy({ host: '127.0.0.1', port: 5672 }, LINK_PORTS.rabbitmq),
@@ -79,14 +84,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     );
     const running = platform;
     const heldDown = new Set<string>();
+    const exits: string[] = [];
     supervisor = setInterval(() => {
       for (const name of SUPERVISED) {
         for (let instance = 0; instance < running.instancesOf(name); instance++) {
-          if (!heldDown.has(`${name}#${instance}`) && !running.isRunning(name, instance)) running.start(name, {}, instance);
+          if (heldDown.has(`${name}#${instance}`) || running.isRunning(name, instance)) continue;
+          // The faults kill with SIGKILL; a process that ended with an exit code of its own crashed (or gave up starting).
+          const exit = running.exitOf(name, instance);
+          if (exit && exit.signal === null) exits.push(`${name}#${instance} exited with code ${exit.code}`);
+          running.start(name, {}, instance);
         }
       }
     }, 300);
-    return await drive({ platform, links, heldDown, log }, options, schedule);
+    const result = await drive({ platform, links, heldDown, log }, options, schedule);
+    if (exits.length > 0) log(`processes that ended on their own (restarted): ${exits.join('; ')}`);
+    return { ...result, exits };
   } finally {
     clearInterval(supervisor);
     await platform?.stopAll();
@@ -95,7 +107,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   }
 }
 
-async function drive(targets: FaultTargets, options: ChaosOptions, schedule: Fault[]): Promise<ChaosResult> {
+async function drive(targets: FaultTargets, options: ChaosOptions, schedule: Fault[]): Promise<Omit<ChaosResult, 'exits'>> {
   const { platform, log } = targets;
   const api = await signedInClient(platform);
   const plenty = await Promise.all([1, 2, 3].map(() => api.createProduct({ stock: 100_000, priceMinor: 900 })));
@@ -135,7 +147,7 @@ async function drive(targets: FaultTargets, options: ChaosOptions, schedule: Fau
   log(`quiescence ${quiescenceMs === null ? 'not reached' : `${(quiescenceMs / 1000).toFixed(1)} s after the last fault`}`);
   // Orders are final before every service has caught up (the ledger journals beside the saga):
   // the books are read once the queues have drained.
-  const leftOver = await queuesLeftOver(RETRY_DELAYS_MS);
+  const leftOver = await queuesLeftOver(options.retryDelaysMs ?? RETRY_DELAYS_MS);
   const { books, ledgerProblems } = await readBooks('e2e');
   const breaches = [...ledgerProblems.map((problem) => `ledger: ${problem.check} [${problem.ids.join(', ')}]`), ...checkBooks(books).map((breach) => `${breach.rule}: ${breach.detail} [${breach.ids.join(', ')}]`)];
   const bad5xx = Object.entries(clients.statuses).filter(([status]) => Number(status) >= 500 && status !== '503+retry-after');

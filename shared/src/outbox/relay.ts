@@ -20,6 +20,7 @@ import { describeError } from '../errors.ts';
 import { OUTBOX_PARTITIONS } from './partition.ts';
 import { outboxLag, type OutboxLag } from './outbox-lag.ts';
 import { CLAIM_AND_MARK } from './relay-claim.ts';
+import { checkOut } from '../service/sql-transaction.ts';
 
 /** Advisory-lock namespace (first key) for outbox partitions. */
 const PARTITION_LOCK_NAMESPACE = 0x0b0c;
@@ -146,7 +147,7 @@ export class OutboxRelay {
 
   /** One claim-publish-commit round. Exposed for tests and the benchmark. */
   async relayOnce(): Promise<{ published: number; more: boolean }> {
-    const client = await this.pool.connect();
+    const { client, release } = await checkOut(this.pool);
     try {
       await client.query('BEGIN');
       const claimed = await client.query<OutboxRow>(CLAIM_AND_MARK, [PARTITION_LOCK_NAMESPACE, this.partitionsPerClaim, OUTBOX_PARTITIONS, this.batchSize]);
@@ -176,7 +177,7 @@ export class OutboxRelay {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      release();
     }
   }
 

@@ -95,8 +95,28 @@ export function sqlTransaction<R>(pool: pg.Pool, work: (tx: SqlTransaction) => P
   return inChildSpan('pg transaction', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } }, () => runTransaction(pool, work));
 }
 
+/**
+ * A connection from the pool for work of our own, with `release` to give it back. pg-pool takes
+ * its own 'error' listener off a client while it is lent out, and a connection that dies then
+ * (PostgreSQL restarted, the backend terminated) emits 'error' on the client: with no listener,
+ * that kills the process. The statement in flight fails with the same error, which is what the
+ * caller handles; the pool drops the dead client when it comes back.
+ */
+export async function checkOut(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: (broken?: Error) => void }> {
+  const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  return {
+    client,
+    release: (broken) => {
+      client.removeListener('error', ignore);
+      client.release(broken);
+    },
+  };
+}
+
 async function runTransaction<R>(pool: pg.Pool, work: (tx: SqlTransaction) => Promise<R>): Promise<R> {
-  const client = await pool.connect().catch(asUnavailableWhenSaturated);
+  const { client, release } = await checkOut(pool).catch(asUnavailableWhenSaturated);
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
@@ -108,6 +128,6 @@ async function runTransaction<R>(pool: pg.Pool, work: (tx: SqlTransaction) => Pr
     return asUnavailableWhenSaturated(error);
   } finally {
     // A connection that could not even roll back is closed, not given to the next caller.
-    client.release(broken);
+    release(broken);
   }
 }
