@@ -30,6 +30,8 @@ export const REPLICATED: readonly ProcessName[] = [...SERVICES, 'gateway', 'rela
 export type Listener = ServiceName | 'gateway' | 'psp' | 'smtp';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+/** Set (to 1) by `pnpm test` after it built dist/: test platforms then run the bundles. */
+export const BUILT_PLATFORM_ENV = 'PLATFORM_BUILT';
 const OFFSET: Record<Listener, number> = { gateway: 0, order: 1, inventory: 2, payment: 3, ledger: 4, notification: 5, auth: 6, psp: 7, smtp: 8 };
 const ENTRY: Partial<Record<ProcessName, string>> = { relay: 'shared/src/outbox/relay-daemon.ts', smtp: 'scripts/smtp-sink.ts' };
 

@@ -7,7 +7,8 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { databaseUrlFor, PG_URL } from './databases.ts';
@@ -65,13 +66,50 @@ async function ensureDatabase(service: string): Promise<void> {
   }
 }
 
+/**
+ * Each Prisma CLI run costs seconds (its engine loads), and `pnpm test` generates and deploys on
+ * every run: a step whose inputs have not changed is skipped. Generate's inputs are the schema
+ * files and Prisma's version, stamped beside the client it wrote.
+ */
+function generatedStamp(service: string): { file: string; inputs: string } {
+  const dir = path.join(PRISMA_DIR, service);
+  const output = /output\s*=\s*"([^"]+)"/.exec(readFileSync(path.join(dir, 'schema.prisma'), 'utf8'))?.[1];
+  if (!output) throw new Error(`prisma/${service}: schema.prisma names no generator output`);
+  const hash = createHash('sha256');
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.prisma')).sort()) hash.update(file).update(readFileSync(path.join(dir, file)));
+  for (const name of ['prisma', '@prisma/client']) hash.update(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json')));
+  return { file: path.join(dir, output, '.generated-from'), inputs: hash.digest('hex') };
+}
+
+/** Every migration folder applied and none failed or half-applied: `migrate deploy` has nothing to do. */
+async function migrationsApplied(service: string): Promise<boolean> {
+  const folders = readdirSync(path.join(PRISMA_DIR, service, 'migrations'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  const client = new pg.Client({ connectionString: databaseUrlFor(service) });
+  await client.connect();
+  try {
+    const rows = await client.query<{ migration_name: string; done: boolean }>('SELECT migration_name, finished_at IS NOT NULL AS done FROM _prisma_migrations WHERE rolled_back_at IS NULL');
+    const done = new Set(rows.rows.filter((row) => row.done).map((row) => row.migration_name));
+    return rows.rows.every((row) => row.done) && folders.every((folder) => done.has(folder));
+  } catch {
+    return false; // no migrations table yet
+  } finally {
+    await client.end();
+  }
+}
+
 async function runStep(step: string | undefined, service: string): Promise<void> {
   const dir = path.join(PRISMA_DIR, service);
   if (step === 'generate') {
+    const stamp = generatedStamp(service);
+    if (existsSync(stamp.file) && readFileSync(stamp.file, 'utf8') === stamp.inputs) {
+      process.stdout.write(`prisma/${service}: generate up to date\n`);
+      return;
+    }
     await prisma(service, ['generate']);
+    writeFileSync(stamp.file, stamp.inputs);
   } else if (step === 'deploy') {
     await ensureDatabase(service);
-    await prisma(service, ['migrate', 'deploy']);
+    if (!(await migrationsApplied(service))) await prisma(service, ['migrate', 'deploy']);
     await applyConstraints(service);
   } else if (step === 'check') {
     try {

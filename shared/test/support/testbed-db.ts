@@ -32,6 +32,9 @@ export async function createTestbedDatabase(): Promise<TestbedDatabase> {
   const url = databaseUrl(name);
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
   const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // pool.end() resolves before the server has seen every connection close: the DROP … WITH (FORCE)
+  // after it can still terminate one, and that error, unheard, fails the file after its tests passed.
+  pool.on('error', () => undefined);
   return {
     url,
     prisma,

@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { after, before } from 'node:test';
 import path from 'node:path';
 import pg from 'pg';
-import { DATABASES, Platform, prepareDatabases, type ProcessName } from '../../../scripts/platform.ts';
+import { BUILT_PLATFORM_ENV, DATABASES, Platform, prepareDatabases, type ProcessName } from '../../../scripts/platform.ts';
 import { formatLine } from '../../../scripts/log-format.ts';
 import { E2E_TEMPLATE_PREFIX, PG_URL } from '../../../scripts/databases.ts';
 import { recreateVhost } from '../../../scripts/broker-setup.ts';
@@ -52,7 +52,7 @@ export interface Topology {
   amqpPort?: number;
   /** The services' own timings (retry delays, sweep and poll intervals) instead of the tests' fast ones: for benchmarks. */
   productionTimings?: boolean;
-  /** Run the production build (dist/, plain node) instead of the sources. */
+  /** Run the production build (dist/, plain node) instead of the sources; by default, when `pnpm test` built it. */
   built?: boolean;
   /** Another broker (the three-node cluster's URL, say), already holding the e2e vhost's users. */
   amqpUrl?: string;
@@ -75,7 +75,7 @@ export async function startTestPlatform(env: Partial<Record<ProcessName, Record<
     amqpUrl: topology.amqpUrl ?? (topology.amqpPort ? Object.assign(new URL(E2E_AMQP_URL), { port: String(topology.amqpPort) }).toString() : E2E_AMQP_URL),
     replicas: topology.replicas,
     pgPort: topology.pgPort,
-    built: topology.built,
+    built: topology.built ?? process.env[BUILT_PLATFORM_ENV] === '1',
     logLevel: process.env.E2E_LOG_LEVEL ?? 'warn',
     env: {
       order: { ...quick(fast), ...env.order },
