@@ -15,6 +15,7 @@ import { recordAudit } from '@platform/shared/audit/audit-log';
 import { outboxPublisher } from '@platform/shared/outbox/write-events';
 import { walletRoutes } from './entry-points/wallet-routes.ts';
 import { holdStore } from './data-access/hold-store.ts';
+import { AccountCache } from './data-access/account-cache.ts';
 
 const config = loadConfigOrExit(
   baseServiceConfig.extend({
@@ -27,7 +28,7 @@ const config = loadConfigOrExit(
 );
 const logger = createLogger('ledger', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-const settings = { defaultFee: { bps: config.LEDGER_DEFAULT_FEE_BPS, fixedMinor: BigInt(config.LEDGER_DEFAULT_FEE_FIXED_MINOR) }, hotAccountSlots: config.LEDGER_HOT_ACCOUNT_SLOTS };
+const settings = { defaultFee: { bps: config.LEDGER_DEFAULT_FEE_BPS, fixedMinor: BigInt(config.LEDGER_DEFAULT_FEE_FIXED_MINOR) }, hotAccountSlots: config.LEDGER_HOT_ACCOUNT_SLOTS, accounts: new AccountCache() };
 const queries = ledgerQueries(db.client);
 const running = await runService({
   name: 'ledger',

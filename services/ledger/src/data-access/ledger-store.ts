@@ -10,11 +10,14 @@ import type { FeeSchedule } from '../domain/fees.ts';
 import { assertBalanced } from '../domain/transfers.ts';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { applyBalanceDeltas } from './balances.ts';
+import { accountKeyOf, type AccountCache } from './account-cache.ts';
 
 export interface LedgerSettings {
   defaultFee: FeeSchedule;
   /** Balance rows of a hot account (fee revenue, clearing). */
   hotAccountSlots: number;
+  /** Accounts known committed, shared by the process's transactions (none: every open reads). */
+  accounts?: AccountCache;
 }
 
 const HOT: ReadonlySet<string> = new Set(['fee_revenue', 'psp_clearing']);
@@ -39,12 +42,22 @@ interface AccountRow {
 const toAccount = (row: AccountRow): Account => ({ id: row.id, type: row.type as Account['type'], ownerKey: row.owner_key, currency: row.currency, rule: row.rule as BalanceRule, slots: row.slots });
 
 export function ledgerStore(tx: SqlTransaction, settings: LedgerSettings): LedgerStore {
+  // Accounts this transaction inserted: a later read in it finds them, uncommitted.
+  const openedHere = new Set<string>();
   return {
-    // Nearly always open already: one read. Only a first use inserts (racing openers do nothing).
+    // Nearly always open already: remembered, or one read. Only a first use inserts (racing openers do nothing).
     async openAccount(key) {
+      const known = settings.accounts?.get(key);
+      if (known) return known;
       const find = () => tx.$queryRawUnsafe<AccountRow[]>('SELECT id, type, owner_key, currency, rule, slots FROM account WHERE type = $1 AND owner_key = $2 AND currency = $3', key.type, key.ownerKey, key.currency);
       const [open] = await find();
-      if (open) return toAccount(open);
+      if (open) {
+        const account = toAccount(open);
+        // Not inserted by this transaction: committed by another, so it can be remembered.
+        if (!openedHere.has(accountKeyOf(key))) settings.accounts?.rememberCommitted(account);
+        return account;
+      }
+      openedHere.add(accountKeyOf(key));
       const slots = HOT.has(key.type) ? settings.hotAccountSlots : 1;
       await tx.$executeRawUnsafe(
         'INSERT INTO account (id, type, owner_key, currency, rule, slots) VALUES ($1::uuid, $2, $3, $4, $5, $6) ON CONFLICT (type, owner_key, currency) DO NOTHING',
