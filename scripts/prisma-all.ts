@@ -69,14 +69,16 @@ async function ensureDatabase(service: string): Promise<void> {
 /**
  * Each Prisma CLI run costs seconds (its engine loads), and `pnpm test` generates and deploys on
  * every run: a step whose inputs have not changed is skipped. Generate's inputs are the schema
- * files and Prisma's version, stamped beside the client it wrote.
+ * and config files and Prisma's version, stamped beside the client it wrote.
  */
 function generatedStamp(service: string): { file: string; inputs: string } {
   const dir = path.join(PRISMA_DIR, service);
   const output = /output\s*=\s*"([^"]+)"/.exec(readFileSync(path.join(dir, 'schema.prisma'), 'utf8'))?.[1];
   if (!output) throw new Error(`prisma/${service}: schema.prisma names no generator output`);
   const hash = createHash('sha256');
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.prisma')).sort()) hash.update(file).update(readFileSync(path.join(dir, file)));
+  // The config files too: a generator setting changed there must regenerate.
+  const configs = [path.join(dir, 'prisma.config.ts'), path.join(PRISMA_DIR, 'config-factory.ts')];
+  for (const file of [...readdirSync(dir).filter((name) => name.endsWith('.prisma')).sort().map((name) => path.join(dir, name)), ...configs]) hash.update(path.basename(file)).update(readFileSync(file));
   for (const name of ['prisma', '@prisma/client']) hash.update(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json')));
   return { file: path.join(dir, output, '.generated-from'), inputs: hash.digest('hex') };
 }
