@@ -20,7 +20,7 @@ import { describeError } from '../errors.ts';
 import { OUTBOX_PARTITIONS } from './partition.ts';
 import { outboxLag, type OutboxLag } from './outbox-lag.ts';
 import { CLAIM_AND_MARK } from './relay-claim.ts';
-import { checkOut } from '../service/sql-transaction.ts';
+import { hearConnectionErrors } from '../service/sql-transaction.ts';
 
 /** Advisory-lock namespace (first key) for outbox partitions. */
 const PARTITION_LOCK_NAMESPACE = 0x0b0c;
@@ -73,7 +73,7 @@ export class OutboxRelay {
   constructor(private readonly options: RelayOptions) {
     // JIT compiles for milliseconds to save microseconds on these short queries.
     this.lanes = options.lanes ?? 2;
-    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: this.lanes + 1, options: '-c jit=off' });
+    this.pool = hearConnectionErrors(new pg.Pool({ connectionString: options.databaseUrl, max: this.lanes + 1, options: '-c jit=off' }));
     this.pool.on('error', (error) => options.logger.warn({ err: error.message }, 'relay pool error'));
     this.batchSize = options.batchSize ?? 1_000;
     this.partitionsPerClaim = options.partitionsPerClaim ?? 16;
@@ -147,7 +147,7 @@ export class OutboxRelay {
 
   /** One claim-publish-commit round. Exposed for tests and the benchmark. */
   async relayOnce(): Promise<{ published: number; more: boolean }> {
-    const { client, release } = await checkOut(this.pool);
+    const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       const claimed = await client.query<OutboxRow>(CLAIM_AND_MARK, [PARTITION_LOCK_NAMESPACE, this.partitionsPerClaim, OUTBOX_PARTITIONS, this.batchSize]);
@@ -177,7 +177,7 @@ export class OutboxRelay {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      release();
+      client.release();
     }
   }
 

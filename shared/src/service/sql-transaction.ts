@@ -87,7 +87,7 @@ export function servicePool(connectionString: string, max: number): pg.Pool {
   // A connection dropped while idle in the pool (PostgreSQL restarted) is only logged by pg;
   // without a listener it would crash the process.
   pool.on('error', () => undefined);
-  return pool;
+  return hearConnectionErrors(pool);
 }
 
 /** Runs `work` in one transaction on a pooled connection: committed if it returns, rolled back if it throws. */
@@ -96,27 +96,19 @@ export function sqlTransaction<R>(pool: pg.Pool, work: (tx: SqlTransaction) => P
 }
 
 /**
- * A connection from the pool for work of our own, with `release` to give it back. pg-pool takes
- * its own 'error' listener off a client while it is lent out, and a connection that dies then
- * (PostgreSQL restarted, the backend terminated) emits 'error' on the client: with no listener,
- * that kills the process. The statement in flight fails with the same error, which is what the
- * caller handles; the pool drops the dead client when it comes back.
+ * pg-pool takes its own 'error' listener off a client while it is lent out, and a connection that
+ * dies then (PostgreSQL restarted, the backend terminated) emits 'error' on the client: unheard,
+ * that kills the process. So every client of the pool keeps a listener for life, whoever borrows
+ * it: the statement in flight fails with the same error, which is what the borrower handles, and
+ * the pool drops the dead client when it comes back.
  */
-export async function checkOut(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: (broken?: Error) => void }> {
-  const client = await pool.connect();
-  const ignore = () => undefined;
-  client.on('error', ignore);
-  return {
-    client,
-    release: (broken) => {
-      client.removeListener('error', ignore);
-      client.release(broken);
-    },
-  };
+export function hearConnectionErrors(pool: pg.Pool): pg.Pool {
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
 }
 
 async function runTransaction<R>(pool: pg.Pool, work: (tx: SqlTransaction) => Promise<R>): Promise<R> {
-  const { client, release } = await checkOut(pool).catch(asUnavailableWhenSaturated);
+  const client = await pool.connect().catch(asUnavailableWhenSaturated);
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
@@ -128,6 +120,6 @@ async function runTransaction<R>(pool: pg.Pool, work: (tx: SqlTransaction) => Pr
     return asUnavailableWhenSaturated(error);
   } finally {
     // A connection that could not even roll back is closed, not given to the next caller.
-    release(broken);
+    client.release(broken);
   }
 }
