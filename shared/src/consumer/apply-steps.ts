@@ -45,6 +45,11 @@ interface Admitted {
   released: boolean;
 }
 
+/** The cause of events a handler of this message publishes. With tracing on, the consumer's span: work done after commit still hangs under it. */
+export function causeOf(envelope: Envelope): Cause {
+  return { id: envelope.id, correlationid: envelope.correlationid, traceparent: activeTraceparent() ?? envelope.traceparent };
+}
+
 /** What a handler is given: its transaction, and events it publishes caused by this one. */
 export function handlerContext<Tx extends SqlTransaction>(
   tx: Tx,
@@ -52,8 +57,7 @@ export function handlerContext<Tx extends SqlTransaction>(
   publish: (cause: Cause) => HandlerContext<Tx>['publish'],
   afterCommit: HandlerContext<Tx>['afterCommit'],
 ): HandlerContext<Tx> {
-  // With tracing on, the cause is the consumer's span: work done after commit still hangs under it.
-  return { tx, envelope, publish: publish({ id: envelope.id, correlationid: envelope.correlationid, traceparent: activeTraceparent() ?? envelope.traceparent }), afterCommit };
+  return { tx, envelope, publish: publish(causeOf(envelope)), afterCommit };
 }
 
 /**

@@ -2,6 +2,8 @@
  * What happens to one delivery, as wrappers in a fixed order:
  *   log context → failure routing (ack / retry queue / DLQ) → validation → publisher check →
  *   transaction → parking (an earlier event of the same aggregate is being retried) → inbox → handler.
+ * A handler with a one-statement form does parking check, inbox and its change in one statement
+ * instead (one-statement.ts), and falls back to the transaction when its subject has something parked.
  * The message is acked only after its effect committed, or after a copy was confirmed into a
  * retry queue or the DLQ. If anything in between dies, the broker redelivers it and the inbox
  * makes the second application a no-op.
@@ -16,6 +18,7 @@ import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { dlqName, retryQueueName } from '../amqp/topology.ts';
 import { RETRY_JITTER_FLOOR } from '../amqp/platform-topology.ts';
 import { sendConfirmed } from '../amqp/send-confirmed.ts';
+import { applyInOneStatement } from './one-statement.ts';
 import { holdSubject, releaseSubject, sendNextParked } from './parking.ts';
 import { admitOnce, handlerContext, resolveHandler, transactionFor, type AfterCommitRunner } from './apply-steps.ts';
 import { attemptIn, attemptOf, carriedHeaders, HEADERS, truncateReason, type FailureKind } from './failure-headers.ts';
@@ -29,6 +32,8 @@ export interface DeliveryContext<Tx extends SqlTransaction> {
   retryDelaysMs: readonly number[];
   handlers: ReadonlyMap<string, EventHandler<Tx>>;
   transaction: <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
+  /** The database outside a transaction, for handlers with a one-statement form (one-statement.ts). */
+  statements?: SqlTransaction | undefined;
   /** Plain-`pg` transactions, for messages whose handlers are all `sqlOnly`. */
   sqlTransaction?: (<R>(work: (tx: SqlTransaction) => Promise<R>) => Promise<R>) | undefined;
   logger: Logger;
@@ -85,6 +90,15 @@ export function readEnvelope(message: ConsumeMessage): Envelope | AppError {
 
 async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>, envelope: Envelope, content: string, publisher: string | undefined, headers: Record<string, unknown> | undefined): Promise<{ outcome: Outcome; released: boolean }> {
   const { handler, data } = resolveHandler(context.handlers, context.queue, envelope);
+  if (handler.inOneStatement && context.statements) {
+    const { statements } = context;
+    const planOf = handler.inOneStatement;
+    const outcome = await inSpan(`process ${envelope.type}`, consumerSpan(context.queue, headers, envelope), () =>
+      applyInOneStatement(statements, context, envelope, attemptIn(headers), planOf, data),
+    );
+    // Its subject waits for a retried message: the parking rules decide, in a transaction.
+    if (outcome !== 'parked') return { outcome, released: false };
+  }
   const committed: (() => Promise<void>)[] = [];
   let released = false;
   const outcome = await transactionFor(context, [handler])(async (tx) => {

@@ -17,11 +17,38 @@ export interface HandlerContext<Tx extends SqlTransaction> {
   afterCommit: (task: () => Promise<void>) => void;
 }
 
+/** What a handler's one-statement form is given (see one-statement.ts). */
+export interface StatementContext {
+  envelope: Envelope;
+  /** The database outside any transaction, for reading before the statement what never changes. */
+  db: SqlTransaction;
+  /** Binds a value to the statement and returns its placeholder (`$7`). */
+  param: (value: unknown) => string;
+  /** A condition true only when this message was admitted: the change must be gated on it. */
+  admitted: string;
+}
+
+/** A handler's effect as one data-modifying statement, committed with the message's admission. */
+export interface StatementPlan {
+  /** e.g. `UPDATE … WHERE … AND ${admitted} RETURNING 1`: it changed something if it returned a row. */
+  change: string;
+  /** Written to the outbox only if the change returned a row. */
+  events?: readonly NewEvent[];
+  /** After the commit, only if the change returned a row (a metric, say). */
+  whenChanged?: () => void;
+}
+
 export interface EventHandler<Tx extends SqlTransaction> {
   definition: EventDefinition;
   handle(data: unknown, context: HandlerContext<Tx>): Promise<void>;
   /** Needs nothing but SQL from its transaction (made by `onSql`): may run on plain `pg`. */
   sqlOnly?: true;
+  /**
+   * The same effect as `handle`, planned as one statement (null: nothing to change). A message
+   * that arrives alone, with nothing of its subject parked, is applied this way, outside any
+   * transaction; batches and the parking rules use `handle`. Both must do the same thing.
+   */
+  inOneStatement?: (data: unknown, context: StatementContext) => Promise<StatementPlan | null>;
 }
 
 /** Pairs an event definition with its handler, typed by the definition's schema. */
@@ -39,8 +66,14 @@ export function on<D extends EventDefinition, Tx extends SqlTransaction>(
 export function onSql<D extends EventDefinition>(
   definition: D,
   handle: (data: EventData<D>, context: HandlerContext<SqlTransaction>) => Promise<void>,
+  inOneStatement?: (data: EventData<D>, context: StatementContext) => Promise<StatementPlan | null>,
 ): EventHandler<SqlTransaction> & { sqlOnly: true } {
-  return { definition, sqlOnly: true, handle: (data, context) => handle(data as EventData<D>, context) };
+  return {
+    definition,
+    sqlOnly: true,
+    handle: (data, context) => handle(data as EventData<D>, context),
+    ...(inOneStatement ? { inOneStatement: (data: unknown, context: StatementContext) => inOneStatement(data as EventData<D>, context) } : {}),
+  };
 }
 
 /** An upgrade that does not give valid data of the new version never will: a validation error (the DLQ at once). */

@@ -19,6 +19,19 @@ export async function recordInInbox(tx: SqlTransaction, consumer: string, messag
 }
 
 /**
+ * Admission as CTEs of one statement, bound as $1 (the consumer) and $2..$5 (the messages' ids,
+ * types, attempts and subjects, as arrays): `parked` lists those subjects that have something
+ * parked, `recorded` the ids newly written to the inbox (of the others). Shared by this file and
+ * one-statement.ts, so the two admissions cannot drift apart.
+ */
+export const ADMISSION = `m AS (SELECT * FROM unnest($2::text[], $3::text[], $4::smallint[], $5::text[]) AS m(message_id, event_type, attempt, subject)),
+     parked AS (SELECT DISTINCT subject FROM parked_message WHERE consumer = $1 AND subject IN (SELECT subject FROM m)),
+     recorded AS (
+       INSERT INTO inbox (consumer, message_id, event_type, attempt)
+       SELECT $1, message_id, event_type, attempt FROM m WHERE subject NOT IN (SELECT subject FROM parked)
+       ON CONFLICT DO NOTHING RETURNING message_id)`;
+
+/**
  * The common case of admission in one statement: of these messages, the ones whose subject has
  * nothing parked are recorded in the inbox; returned are the ids newly recorded (the others of
  * those were applied before) and the subjects that have something parked (their messages are
@@ -30,12 +43,7 @@ export async function recordUnparkedInInbox(
   messages: ReadonlyArray<{ id: string; type: string; attempt: number; subject: string }>,
 ): Promise<{ recorded: Set<string>; parkedSubjects: Set<string> }> {
   const rows = await tx.$queryRawUnsafe<Array<{ parked: boolean; value: string }>>(
-    `WITH m AS (SELECT * FROM unnest($2::text[], $3::text[], $4::smallint[], $5::text[]) AS m(message_id, event_type, attempt, subject)),
-     parked AS (SELECT DISTINCT subject FROM parked_message WHERE consumer = $1 AND subject IN (SELECT subject FROM m)),
-     recorded AS (
-       INSERT INTO inbox (consumer, message_id, event_type, attempt)
-       SELECT $1, message_id, event_type, attempt FROM m WHERE subject NOT IN (SELECT subject FROM parked)
-       ON CONFLICT DO NOTHING RETURNING message_id)
+    `WITH ${ADMISSION}
      SELECT true AS parked, subject AS value FROM parked UNION ALL SELECT false, message_id FROM recorded`,
     consumer,
     messages.map((message) => message.id),

@@ -28,6 +28,8 @@ export interface ConsumerOptions<Tx extends SqlTransaction> {
   source: string;
   handlers: readonly EventHandler<Tx>[];
   transaction: <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
+  /** The database outside a transaction: handlers with a one-statement form apply a lone message through it. */
+  statements?: SqlTransaction;
   /** Plain-`pg` transactions for messages whose handlers are all `sqlOnly` (see handler.ts). */
   sqlTransaction?: <R>(work: (tx: SqlTransaction) => Promise<R>) => Promise<R>;
   retryDelaysMs: readonly number[];
@@ -69,6 +71,7 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
     handlers: new Map(withPreviousVersions(options.handlers).map((handler) => [handler.definition.type, handler])),
     transaction: options.transaction,
     sqlTransaction: options.sqlTransaction,
+    statements: options.statements,
     logger: options.logger,
     verifyPublisher: options.verifyPublisher,
     onBatch: options.onBatch,

@@ -75,6 +75,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
           handlers: service.handlers,
           transaction: (work) => service.db.transaction(work),
           sqlTransaction: (work) => service.db.sql(work),
+          statements: service.db,
           retryDelaysMs: service.retryDelaysMs,
           prefetch: service.prefetch,
           ...(service.batchSize ? { batchSize: service.batchSize } : {}),
