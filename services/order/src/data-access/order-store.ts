@@ -1,6 +1,7 @@
 import { decryptNullable, encryptNullable, type FieldCipher } from '@platform/shared/crypto/field-cipher';
 import type { Order, OrderStore } from '../domain/ports.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
+import type { AdvancePlan } from '../domain/advance-order.ts';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { outboxInsert } from '@platform/shared/outbox/write-events';
 import type { Order as OrderRow } from './generated/client.ts';
@@ -56,9 +57,7 @@ export function orderStore(tx: SqlTransaction, cipher: FieldCipher): OrderStore 
     },
     async moveOrder(id, from, to, changes) {
       const rows = await tx.$queryRawUnsafe<OrderRow[]>(
-        `UPDATE orders SET status = $3, cancellation_reason = COALESCE($4, cancellation_reason), amount_minor = COALESCE($5::bigint, amount_minor),
-           currency = COALESCE($6, currency), updated_at = now() WHERE id = $1::uuid AND status = ANY($2::text[])
-         RETURNING ${ORDER_COLUMNS}`,
+        `${moveUpdate({ id: '$1', from: '$2', to: '$3', reason: '$4', amount: '$5', currency: '$6' })} RETURNING ${ORDER_COLUMNS}`,
         id,
         from,
         to,
@@ -69,6 +68,26 @@ export function orderStore(tx: SqlTransaction, cipher: FieldCipher): OrderStore 
       return rows[0] ? toOrder(rows[0], cipher) : null;
     },
   };
+}
+
+/** The move of `moveOrder` and of its one-statement form, so the two cannot drift apart: only forward, only from `from`. */
+function moveUpdate(at: { id: string; from: string; to: string; reason: string; amount: string; currency: string }): string {
+  return `UPDATE orders SET status = ${at.to}, cancellation_reason = COALESCE(${at.reason}, cancellation_reason),
+    amount_minor = COALESCE(${at.amount}::bigint, amount_minor), currency = COALESCE(${at.currency}, currency), updated_at = now()
+    WHERE id = ${at.id}::uuid AND status = ANY(${at.from}::text[])`;
+}
+
+/** The planned move as the change of a one-statement apply, made only if `admitted` holds. */
+export function moveOrderChange(plan: AdvancePlan, param: (value: unknown) => string, admitted: string): string {
+  const at = {
+    id: param(plan.orderId),
+    from: param(plan.from),
+    to: param(plan.to),
+    reason: param(plan.changes.cancellationReason ?? null),
+    amount: param(plan.changes.amountMinor ?? null),
+    currency: param(plan.changes.currency ?? null),
+  };
+  return `${moveUpdate(at)} AND ${admitted} RETURNING 1`;
 }
 
 /** Whom a listing covers, and an admin's search: one customer, one merchant, one idempotency key. */

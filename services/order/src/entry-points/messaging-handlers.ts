@@ -1,45 +1,51 @@
-/** Thin: each saga event mapped to the order state it implies. */
-import { onSql, type HandlerContext } from '@platform/shared/consumer/handler';
+/** Thin: each saga event mapped to the order state it implies, applied in a transaction or in one statement. */
+import { onSql, type HandlerContext, type StatementContext, type StatementPlan } from '@platform/shared/consumer/handler';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { encryptNullable, type FieldCipher } from '@platform/shared/crypto/field-cipher';
 import { SEALED_EMAIL } from '@platform/shared/events/catalog';
 import * as events from '@platform/shared/events/catalog';
-import { orderStore } from '../data-access/order-store.ts';
-import { advanceOrder, type Progress } from '../domain/advance-order.ts';
+import type { EventData, EventDefinition } from '@platform/shared/events/define-event';
+import { moveOrderChange, orderStore } from '../data-access/order-store.ts';
+import { advanceOrder, planAdvance, type Progress } from '../domain/advance-order.ts';
 import type { OrderFinished } from './order-metrics.ts';
 
 export function orderHandlers(cipher: FieldCipher, finished: OrderFinished = () => undefined) {
+  const sealEmail = (email: string | null) => encryptNullable(cipher, email, SEALED_EMAIL);
   const apply = (handler: HandlerContext<SqlTransaction>, progress: Progress) =>
     advanceOrder(
       {
         store: orderStore(handler.tx, cipher),
         publish: handler.publish,
-        sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL),
+        sealEmail,
         finished: (outcome, reason) => handler.afterCommit(async () => finished(outcome, reason)),
       },
       progress,
     );
+  const inOneStatement = async (statement: StatementContext, progress: Progress | null): Promise<StatementPlan | null> => {
+    const plan = progress && (await planAdvance({ findOrder: (id) => orderStore(statement.db, cipher).findOrder(id), sealEmail }, progress));
+    if (!plan) return null;
+    const { ending } = plan;
+    return { change: moveOrderChange(plan, statement.param, statement.admitted), events: plan.announcements, ...(ending ? { whenChanged: () => finished(ending.outcome, ending.reason) } : {}) };
+  };
+  /** Each event's move (null: none), given to both forms so they cannot differ. */
+  const moving = <D extends EventDefinition>(definition: D, progressOf: (data: EventData<D>) => Progress | null) =>
+    onSql(
+      definition,
+      async (data, handler) => {
+        const progress = progressOf(data);
+        if (progress) await apply(handler, progress);
+      },
+      (data, statement) => inOneStatement(statement, progressOf(data)),
+    );
   return [
-  onSql(events.InventoryReserved, (data, handler) =>
-    apply(handler, { orderId: data.orderId, to: 'INVENTORY_RESERVED', amountMinor: data.amountMinor, currency: data.currency }),
-  ),
-  onSql(events.InventoryReservationFailed, (data, handler) =>
-    apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: data.reason }),
-  ),
-  onSql(events.PaymentSucceeded, (data, handler) =>
-    apply(handler, { orderId: data.orderId, to: 'PAYMENT_SUCCESS', amountMinor: data.amountMinor, currency: data.currency }),
-  ),
-  onSql(events.PaymentFailed, (data, handler) => apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: data.reason })),
-  onSql(events.InventoryCommitted, (data, handler) => apply(handler, { orderId: data.orderId, to: 'COMPLETED' })),
-  onSql(events.InventoryCommitFailed, (data, handler) =>
-    apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: data.reason }),
-  ),
-  onSql(events.InventoryReleased, async (data, handler) => {
-    if (data.reason === 'expired') await apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: 'reservation_expired' });
-  }),
-  onSql(events.PaymentRefunded, async (data, handler) => {
+    moving(events.InventoryReserved, (data) => ({ orderId: data.orderId, to: 'INVENTORY_RESERVED', amountMinor: data.amountMinor, currency: data.currency })),
+    moving(events.InventoryReservationFailed, (data) => ({ orderId: data.orderId, to: 'CANCELLED', cancellationReason: data.reason })),
+    moving(events.PaymentSucceeded, (data) => ({ orderId: data.orderId, to: 'PAYMENT_SUCCESS', amountMinor: data.amountMinor, currency: data.currency })),
+    moving(events.PaymentFailed, (data) => ({ orderId: data.orderId, to: 'CANCELLED', cancellationReason: data.reason })),
+    moving(events.InventoryCommitted, (data) => ({ orderId: data.orderId, to: 'COMPLETED' })),
+    moving(events.InventoryCommitFailed, (data) => ({ orderId: data.orderId, to: 'CANCELLED', cancellationReason: data.reason })),
+    moving(events.InventoryReleased, (data) => (data.reason === 'expired' ? { orderId: data.orderId, to: 'CANCELLED', cancellationReason: 'reservation_expired' } : null)),
     // A merchant's partial or full refund of a completed order does not cancel it.
-    if (data.initiatedBy === 'saga') await apply(handler, { orderId: data.orderId, to: 'CANCELLED', cancellationReason: 'refunded' });
-  }),
-];
+    moving(events.PaymentRefunded, (data) => (data.initiatedBy === 'saga' ? { orderId: data.orderId, to: 'CANCELLED', cancellationReason: 'refunded' } : null)),
+  ];
 }
