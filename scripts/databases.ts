@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+
 /**
  * Database per service: <prefix>_<service> on the server PG_URL (or DATABASE_URL) names.
  * The prefix (PG_DATABASE_PREFIX, default "platform") keeps the end-to-end tests' databases
@@ -13,3 +16,28 @@ export function databaseUrlFor(service: string, prefix = process.env.PG_DATABASE
 
 /** Migrated once per test run; every end-to-end test file clones its databases from these. */
 export const E2E_TEMPLATE_PREFIX = 'e2etpl';
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(sql).finally(() => client.end());
+}
+
+/** A fresh database of one service for one test file, cloned from the template `pnpm test` migrates. */
+export async function cloneServiceDatabase(service: string): Promise<{ pool: pg.Pool; drop(): Promise<void> }> {
+  const name = `${service}_test_${randomUUID().slice(0, 8)}`;
+  await admin(`CREATE DATABASE "${name}" TEMPLATE "${E2E_TEMPLATE_PREFIX}_${service}"`);
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 20 });
+  // pool.end() resolves before the server has seen every connection close: the DROP … WITH (FORCE)
+  // after it can still terminate one, and that error, unheard, fails the file after its tests passed.
+  pool.on('error', () => undefined);
+  return {
+    pool,
+    async drop() {
+      await pool.end();
+      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}

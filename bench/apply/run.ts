@@ -37,7 +37,7 @@ const ways: Record<'transaction' | 'statement', (envelope: Envelope) => Promise<
       const admitted = await admitOnce(tx, 'order', envelope, JSON.stringify(envelope), undefined, 1);
       if (admitted.admission === 'apply') await handlerOf(envelope).handle(envelope.data, handlerContext(tx, envelope, (cause) => outboxPublisher(tx, { source: SOURCE, cause }), () => undefined));
     }),
-  statement: (envelope) => applyInOneStatement(new PgSql(pool), { queue: 'order', source: SOURCE }, envelope, 1, handlerOf(envelope).inOneStatement!, envelope.data),
+  statement: (envelope) => applyInOneStatement(new PgSql(pool), { queue: 'order', source: SOURCE }, envelope, 1, handlerOf(envelope).inOneStatement!, envelope.data, () => undefined),
 };
 
 async function placed(): Promise<string> {

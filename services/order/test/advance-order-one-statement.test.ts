@@ -29,7 +29,7 @@ describe('saga events move an order once, each in one statement', () => {
   const eventOf = <D extends EventDefinition>(definition: D, orderId: string, data: EventData<D>) => createEnvelope('/services/test', { definition, subject: orderId, data });
   const deliver = (envelope: Envelope) => {
     const handler = handlers.find((candidate) => candidate.definition.type === envelope.type)!;
-    return applyInOneStatement(new PgSql(pool), { queue: 'order', source: '/services/order' }, envelope, 1, handler.inOneStatement!, envelope.data);
+    return applyInOneStatement(new PgSql(pool), { queue: 'order', source: '/services/order' }, envelope, 1, handler.inOneStatement!, envelope.data, () => undefined);
   };
   const finals = async (orderId: string) =>
     (await pool.query<{ routing_key: string; envelope: string }>("SELECT routing_key, envelope FROM outbox WHERE aggregate_id = $1 AND routing_key IN ('order.completed.v1', 'order.cancelled.v1')", [orderId])).rows;

@@ -94,7 +94,7 @@ async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>
     const { statements } = context;
     const planOf = handler.inOneStatement;
     const outcome = await inSpan(`process ${envelope.type}`, consumerSpan(context.queue, headers, envelope), () =>
-      applyInOneStatement(statements, context, envelope, attemptIn(headers), planOf, data),
+      applyInOneStatement(statements, context, envelope, attemptIn(headers), planOf, data, context.runAfterCommit),
     );
     // Its subject waits for a retried message: the parking rules decide, in a transaction.
     if (outcome !== 'parked') return { outcome, released: false };

@@ -32,10 +32,14 @@ export interface StatementContext {
 export interface StatementPlan {
   /** e.g. `UPDATE … WHERE … AND ${admitted} RETURNING 1`: it changed something if it returned a row. */
   change: string;
+  /** Further data-modifying statements of the same effect, each gated on `admitted` as well. */
+  alsoChanges?: readonly string[];
   /** Written to the outbox only if the change returned a row. */
   events?: readonly NewEvent[];
   /** After the commit, only if the change returned a row (a metric, say). */
   whenChanged?: () => void;
+  /** Started after the commit, only if the change returned a row: as `HandlerContext.afterCommit`. */
+  afterCommit?: () => Promise<void>;
 }
 
 export interface EventHandler<Tx extends SqlTransaction> {

@@ -17,7 +17,7 @@ import { envelopesOf, outboxInsert } from '../outbox/write-events.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import type { EventHandler, StatementPlan } from './handler.ts';
 import { ADMISSION } from './inbox.ts';
-import { causeOf } from './apply-steps.ts';
+import { causeOf, type AfterCommitRunner } from './apply-steps.ts';
 
 /** What the statement found: applied (the change may still have matched nothing), a duplicate, or a parked subject. */
 export type StatementOutcome = 'applied' | 'duplicate' | 'parked';
@@ -31,6 +31,7 @@ export async function applyInOneStatement(
   attempt: number,
   planOf: NonNullable<EventHandler<SqlTransaction>['inOneStatement']>,
   data: unknown,
+  runAfterCommit: AfterCommitRunner,
 ): Promise<StatementOutcome> {
   const values: unknown[] = [consumer.queue, [envelope.id], [envelope.type], [attempt], [envelope.subject]];
   const param = (value: unknown) => `$${values.push(value)}`;
@@ -41,22 +42,26 @@ export async function applyInOneStatement(
   if (!row) throw new AppError('internal', 'the one-statement apply returned no row');
   if (row.parked) return 'parked';
   if (!row.admitted) return 'duplicate';
-  if (row.changed) plan?.whenChanged?.();
+  if (row.changed && plan) {
+    plan.whenChanged?.();
+    if (plan.afterCommit) runAfterCommit([plan.afterCommit]);
+  }
   return 'applied';
 }
 
 /** The statement for this plan; binds the outbox rows' values after the handler's own. */
 function statementOf(plan: StatementPlan | null, source: string, envelope: Envelope, values: unknown[]): string {
   // A change not gated on admission would be applied again by every redelivery: refused outright.
-  if (plan && !plan.change.includes(ADMITTED)) throw new AppError('internal', `a one-statement change for ${envelope.type} is not gated on admission`);
-  const change = plan ? plan.change : 'SELECT 1 WHERE false';
+  const changes = plan ? [plan.change, ...(plan.alsoChanges ?? [])] : [];
+  if (changes.some((change) => !change.includes(ADMITTED))) throw new AppError('internal', `a one-statement change for ${envelope.type} is not gated on admission`);
+  const changeCtes = [`changed AS (${changes[0] ?? 'SELECT 1 WHERE false'})`, ...changes.slice(1).map((also, index) => `also_${index} AS (${also})`)].join(',\n    ');
   const envelopes = plan?.events?.length ? envelopesOf({ source, cause: causeOf(envelope) })(plan.events) : [];
   const outcome = 'EXISTS (SELECT 1 FROM parked) AS parked, EXISTS (SELECT 1 FROM recorded) AS admitted, EXISTS (SELECT 1 FROM changed) AS changed';
-  if (envelopes.length === 0) return `WITH ${ADMISSION}, changed AS (${change}) SELECT ${outcome}`;
+  if (envelopes.length === 0) return `WITH ${ADMISSION}, ${changeCtes} SELECT ${outcome}`;
   const insert = outboxInsert(envelopes, values.length + 1);
   values.push(...insert.values);
   // The relay is woken only when rows were written (NOTIFY is delivered at commit).
-  return `WITH ${ADMISSION}, changed AS (${change}),
+  return `WITH ${ADMISSION}, ${changeCtes},
     announced AS (${insert.sql} WHERE EXISTS (SELECT 1 FROM changed) RETURNING 1)
     SELECT ${outcome}, (SELECT pg_notify('outbox', '') FROM announced LIMIT 1) AS woken`;
 }

@@ -1,5 +1,5 @@
 import { decryptNullable, encryptNullable, type FieldCipher } from '@platform/shared/crypto/field-cipher';
-import type { DueDelivery, WebhookEndpoint, WebhookEventType, WebhookStore } from '../domain/webhook-ports.ts';
+import type { DueDelivery, NewDelivery, WebhookEndpoint, WebhookEventType, WebhookStore } from '../domain/webhook-ports.ts';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import type { Tx } from './database.ts';
 import type { PrismaClient } from './generated/client.ts';
@@ -11,6 +11,19 @@ const ALERT_EMAIL = 'webhook_endpoint.alert_email';
 type EndpointRow = Pick<Awaited<ReturnType<Tx['webhookEndpoint']['findUniqueOrThrow']>>, 'id' | 'merchantId' | 'url' | 'eventTypes' | 'status' | 'disabledReason' | 'createdAt'>;
 
 const asEndpoint = (row: EndpointRow): WebhookEndpoint => ({ id: row.id, merchantId: row.merchantId, url: row.url, eventTypes: row.eventTypes as WebhookEventType[], status: row.status as WebhookEndpoint['status'], disabledReason: row.disabledReason, alertEmail: null, createdAt: row.createdAt });
+
+/** The deliveries' INSERT, bound through `param`; only when `gate` holds, if given. */
+function deliveriesInsert(deliveries: readonly NewDelivery[], param: (value: unknown) => string, gate = 'true'): string {
+  const columns = [param(deliveries.map((delivery) => delivery.id)), param(deliveries.map((delivery) => delivery.endpointId)), param(deliveries.map((delivery) => delivery.eventType)), param(deliveries.map((delivery) => delivery.payload))];
+  return `INSERT INTO webhook_delivery (id, endpoint_id, event_type, payload, status)
+    SELECT id, endpoint_id, event_type, payload, 'PENDING' FROM unnest(${columns[0]}::text[], ${columns[1]}::uuid[], ${columns[2]}::text[], ${columns[3]}::text[]) AS d(id, endpoint_id, event_type, payload)
+    WHERE ${gate}`;
+}
+
+/** The deliveries' INSERT as a change of a one-statement apply. */
+export function deliveriesInsertChange(deliveries: readonly NewDelivery[], param: (value: unknown) => string, admitted: string): string {
+  return `${deliveriesInsert(deliveries, param, admitted)} RETURNING 1`;
+}
 
 /**
  * What every order and payment event needs (the merchant's subscribed endpoints, its new
@@ -28,14 +41,8 @@ export function merchantEventStore(tx: SqlTransaction): Pick<WebhookStore, 'acti
       return rows.map(asEndpoint);
     },
     async insertDeliveries(deliveries) {
-      await tx.$executeRawUnsafe(
-        `INSERT INTO webhook_delivery (id, endpoint_id, event_type, payload, status)
-         SELECT id, endpoint_id, event_type, payload, 'PENDING' FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[]) AS d(id, endpoint_id, event_type, payload)`,
-        deliveries.map((delivery) => delivery.id),
-        deliveries.map((delivery) => delivery.endpointId),
-        deliveries.map((delivery) => delivery.eventType),
-        deliveries.map((delivery) => delivery.payload),
-      );
+      const values: unknown[] = [];
+      await tx.$executeRawUnsafe(deliveriesInsert(deliveries, (value) => `$${values.push(value)}`), ...values);
     },
   };
 }

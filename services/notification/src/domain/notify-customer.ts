@@ -49,8 +49,13 @@ export function composeNotice(outcome: OrderOutcome): { template: string; refere
  */
 export async function notifyCustomer(context: NotificationContext, outcome: OrderOutcome, cause: NoticeCause): Promise<string | null> {
   const recipient = outcome.customerEmail ?? (outcome.outcome === 'refunded' ? await context.store.recipientOf(outcome.orderId) : null);
-  const { template, reference, notice } = composeNotice({ ...outcome, customerEmail: recipient });
-  const notification: StoredNotification = { id: randomUUID(), orderId: outcome.orderId, customerId: outcome.customerId, template, reference, ...notice, status: notice.recipient ? 'PENDING' : 'NO_RECIPIENT', cause };
+  const notification = noticeFor(outcome, recipient, cause);
   if (!(await context.store.insert(notification))) return null;
   return notification.status === 'PENDING' ? notification.id : null;
+}
+
+/** The notice as stored: PENDING to be sent, NO_RECIPIENT when there is no address. */
+export function noticeFor(outcome: OrderOutcome, recipient: string | null, cause: NoticeCause): StoredNotification {
+  const { template, reference, notice } = composeNotice({ ...outcome, customerEmail: recipient });
+  return { id: randomUUID(), orderId: outcome.orderId, customerId: outcome.customerId, template, reference, ...notice, status: notice.recipient ? 'PENDING' : 'NO_RECIPIENT', cause };
 }

@@ -39,6 +39,14 @@ export interface DueDelivery {
   manual: boolean;
 }
 
+/** A delivery to write: its id is the `webhook-id` the merchant sees on every attempt. */
+export interface NewDelivery {
+  id: string;
+  endpointId: string;
+  eventType: string;
+  payload: string;
+}
+
 export interface WebhookStore {
   insertEndpoint(endpoint: WebhookEndpoint, secret: string): Promise<void>;
   endpointsOf(merchantId: string): Promise<WebhookEndpoint[]>;
@@ -47,7 +55,7 @@ export interface WebhookStore {
   rotateSecret(id: string, secret: string, previousUntil: Date): Promise<void>;
   /** ACTIVE → DISABLED; with an alert, the merchant's e-mail is stored in the same transaction (sent after it). */
   disableEndpoint(id: string, reason: string, alert?: EndpointAlert): Promise<void>;
-  insertDeliveries(deliveries: Array<{ id: string; endpointId: string; eventType: string; payload: string }>): Promise<void>;
+  insertDeliveries(deliveries: readonly NewDelivery[]): Promise<void>;
   recordAttempt(delivery: DueDelivery, attempt: { statusCode: number | null; latencyMs: number; error: string | null }, outcome: { delivered: true } | { delivered: false; nextAttemptAt: Date | null }): Promise<void>;
   resend(deliveryId: string, endpointId: string): Promise<boolean>;
 }
