@@ -96,8 +96,8 @@ async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>
     const outcome = await inSpan(`process ${envelope.type}`, consumerSpan(context.queue, headers, envelope), () =>
       applyInOneStatement(statements, context, envelope, attemptIn(headers), planOf, data, context.runAfterCommit),
     );
-    // Its subject waits for a retried message: the parking rules decide, in a transaction.
-    if (outcome !== 'parked') return { outcome, released: false };
+    // Its subject waits for a retried message, or its plan did not apply: a transaction decides.
+    if (outcome !== 'parked' && outcome !== 'unchanged') return { outcome, released: false };
   }
   const committed: (() => Promise<void>)[] = [];
   let released = false;

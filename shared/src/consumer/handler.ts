@@ -28,6 +28,9 @@ export interface StatementContext {
   admitted: string;
 }
 
+/** What a one-statement form answers when this message is for its transaction (`handle`) to decide. */
+export const IN_TRANSACTION = 'in-transaction';
+
 /** A handler's effect as one data-modifying statement, committed with the message's admission. */
 export interface StatementPlan {
   /** e.g. `UPDATE … WHERE … AND ${admitted} RETURNING 1`: it changed something if it returned a row. */
@@ -40,6 +43,11 @@ export interface StatementPlan {
   whenChanged?: () => void;
   /** Started after the commit, only if the change returned a row: as `HandlerContext.afterCommit`. */
   afterCommit?: () => Promise<void>;
+  /**
+   * The message is recorded only if the change happened; otherwise nothing is written and it is
+   * applied by `handle` in a transaction (the change must guard itself: see one-statement.ts).
+   */
+  onlyIfChanged?: true;
 }
 
 export interface EventHandler<Tx extends SqlTransaction> {
@@ -52,7 +60,7 @@ export interface EventHandler<Tx extends SqlTransaction> {
    * that arrives alone, with nothing of its subject parked, is applied this way, outside any
    * transaction; batches and the parking rules use `handle`. Both must do the same thing.
    */
-  inOneStatement?: (data: unknown, context: StatementContext) => Promise<StatementPlan | null>;
+  inOneStatement?: (data: unknown, context: StatementContext) => Promise<StatementPlan | null | typeof IN_TRANSACTION>;
 }
 
 /** Pairs an event definition with its handler, typed by the definition's schema. */
@@ -70,7 +78,7 @@ export function on<D extends EventDefinition, Tx extends SqlTransaction>(
 export function onSql<D extends EventDefinition>(
   definition: D,
   handle: (data: EventData<D>, context: HandlerContext<SqlTransaction>) => Promise<void>,
-  inOneStatement?: (data: EventData<D>, context: StatementContext) => Promise<StatementPlan | null>,
+  inOneStatement?: (data: EventData<D>, context: StatementContext) => Promise<StatementPlan | null | typeof IN_TRANSACTION>,
 ): EventHandler<SqlTransaction> & { sqlOnly: true } {
   return {
     definition,

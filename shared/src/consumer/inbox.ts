@@ -22,10 +22,12 @@ export async function recordInInbox(tx: SqlTransaction, consumer: string, messag
  * Admission as CTEs of one statement, bound as $1 (the consumer) and $2..$5 (the messages' ids,
  * types, attempts and subjects, as arrays): `parked` lists those subjects that have something
  * parked, `recorded` the ids newly written to the inbox (of the others). Shared by this file and
- * one-statement.ts, so the two admissions cannot drift apart.
+ * one-statement.ts, so the two admissions cannot drift apart (`MESSAGES_AND_PARKED`: the first two).
  */
-export const ADMISSION = `m AS (SELECT * FROM unnest($2::text[], $3::text[], $4::smallint[], $5::text[]) AS m(message_id, event_type, attempt, subject)),
-     parked AS (SELECT DISTINCT subject FROM parked_message WHERE consumer = $1 AND subject IN (SELECT subject FROM m)),
+export const MESSAGES_AND_PARKED = `m AS (SELECT * FROM unnest($2::text[], $3::text[], $4::smallint[], $5::text[]) AS m(message_id, event_type, attempt, subject)),
+     parked AS (SELECT DISTINCT subject FROM parked_message WHERE consumer = $1 AND subject IN (SELECT subject FROM m))`;
+
+export const ADMISSION = `${MESSAGES_AND_PARKED},
      recorded AS (
        INSERT INTO inbox (consumer, message_id, event_type, attempt)
        SELECT $1, message_id, event_type, attempt FROM m WHERE subject NOT IN (SELECT subject FROM parked)

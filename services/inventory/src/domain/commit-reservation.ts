@@ -1,5 +1,6 @@
 import { InventoryCommitFailed, InventoryCommitted } from '@platform/shared/events/catalog';
-import type { InventoryContext } from './ports.ts';
+import type { NewEvent } from '@platform/shared/envelope';
+import type { InventoryContext, Reservation } from './ports.ts';
 import { releaseHeld } from './release-reservation.ts';
 
 /**
@@ -29,4 +30,25 @@ export async function commitReservation(context: InventoryContext, orderId: stri
   }
   await context.store.sellStock(reservation.productId, reservation.quantity);
   await context.publish([{ definition: InventoryCommitted, subject: orderId, data: { orderId, reservationId: reservation.id } }]);
+}
+
+/** `commitReservation`'s common case, planned to be made in one statement (see the entry point). */
+export interface CommitPlan {
+  reservation: Reservation;
+  /** The hold must still be HELD and unexpired at this time when the statement runs. */
+  now: Date;
+  announcement: NewEvent;
+}
+
+/**
+ * Plans the common case of `commitReservation` (a HELD hold, not expired) from a read made before
+ * the statement: its id, product and quantity never change, and the statement re-checks the
+ * status and the expiry. Anything else (no hold, expired, released, committed already) is null:
+ * the transaction decides and announces it.
+ */
+export async function planCommit(context: { findReservationByOrder(orderId: string): Promise<Reservation | null>; now(): Date }, orderId: string): Promise<CommitPlan | null> {
+  const reservation = await context.findReservationByOrder(orderId);
+  const now = context.now();
+  if (!reservation || reservation.status !== 'HELD' || reservation.expiresAt <= now) return null;
+  return { reservation, now, announcement: { definition: InventoryCommitted, subject: orderId, data: { orderId, reservationId: reservation.id } } };
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@platform/shared/errors';
 import { InventoryReservationFailed, InventoryReserved } from '@platform/shared/events/catalog';
-import type { InventoryContext, Reservation } from './ports.ts';
+import type { NewEvent } from '@platform/shared/envelope';
+import type { InventoryContext, Product, Reservation } from './ports.ts';
 
 export interface ReserveCommand {
   orderId: string;
@@ -33,6 +34,33 @@ export async function reserveStock(context: InventoryContext, command: ReserveCo
     await context.publish([{ definition: InventoryReservationFailed, subject: command.orderId, data: { orderId: command.orderId, productId: command.productId, reason } }]);
     return { outcome: 'failed', reason };
   }
+  const { reservation, announcement } = heldFor(context, product, command);
+  await store.insertReservation(reservation);
+  await context.publish([announcement]);
+  return { outcome: 'reserved', reservation };
+}
+
+/** `reserveStock`'s common case, planned to be made in one statement (see the entry point). */
+export interface ReservePlan {
+  reservation: Reservation;
+  announcement: NewEvent;
+}
+
+/**
+ * Plans the common case of `reserveStock` (a known product with the stock, no hold yet for the
+ * order) from reads made before the statement; the statement takes the stock only if it is still
+ * there, and the order's unique hold keeps a racing copy out. Anything else (an unknown product,
+ * too little stock, a hold already there) is null: the transaction decides and announces it.
+ */
+export async function planReserve(context: Pick<InventoryContext, 'now' | 'defaultHoldSeconds'> & { store: Pick<InventoryContext['store'], 'findProduct' | 'findReservationByOrder'> }, command: ReserveCommand): Promise<ReservePlan | null> {
+  if (await context.store.findReservationByOrder(command.orderId)) return null;
+  const product = await context.store.findProduct(command.productId);
+  if (!product || product.available < command.quantity) return null;
+  return heldFor(context, product, command);
+}
+
+/** The hold a product with the stock gives an order, and how it is announced. */
+function heldFor(context: Pick<InventoryContext, 'now' | 'defaultHoldSeconds'>, product: Product, command: ReserveCommand): ReservePlan {
   const holdSeconds = product.holdSeconds ?? context.defaultHoldSeconds;
   const reservation: Reservation = {
     id: randomUUID(),
@@ -43,25 +71,18 @@ export async function reserveStock(context: InventoryContext, command: ReserveCo
     releaseReason: null,
     expiresAt: new Date(context.now().getTime() + holdSeconds * 1000),
   };
-  await store.insertReservation(reservation);
   const amountMinor = product.priceMinor * BigInt(command.quantity);
   // Unreachable through the API (prices are capped for the largest quantity): a bug if it happens.
   if (amountMinor > BigInt(Number.MAX_SAFE_INTEGER)) throw new AppError('internal', 'order amount exceeds the safe integer range');
-  await context.publish([
-    {
-      definition: InventoryReserved,
-      subject: command.orderId,
-      data: {
-        orderId: command.orderId,
-        reservationId: reservation.id,
-        productId: product.id,
-        quantity: command.quantity,
-        amountMinor: Number(amountMinor),
-        currency: product.currency,
-        expiresAt: reservation.expiresAt.toISOString(),
-        requestedBy: command.requestedBy,
-      },
-    },
-  ]);
-  return { outcome: 'reserved', reservation };
+  const data = {
+    orderId: command.orderId,
+    reservationId: reservation.id,
+    productId: product.id,
+    quantity: command.quantity,
+    amountMinor: Number(amountMinor),
+    currency: product.currency,
+    expiresAt: reservation.expiresAt.toISOString(),
+    requestedBy: command.requestedBy,
+  };
+  return { reservation, announcement: { definition: InventoryReserved, subject: command.orderId, data } };
 }
