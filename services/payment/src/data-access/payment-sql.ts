@@ -26,30 +26,30 @@ export async function selectPayment(tx: SqlTransaction, by: 'id' | 'order_id', v
 }
 
 export async function insertPaymentRow(tx: SqlTransaction, payment: Payment, nextAttemptAt: Date): Promise<void> {
-  await tx.$executeRawUnsafe(
-    `INSERT INTO payment (id, order_id, customer_id, merchant_id, kind, method, method_summary, amount_minor, refunded_minor, currency, status,
+  const values: unknown[] = [];
+  await tx.$executeRawUnsafe(paymentInsert(payment, nextAttemptAt, (value) => `$${values.push(value)}`), ...values);
+}
+
+/** The payment's INSERT, bound through `param`; only when `gate` holds, if given. */
+function paymentInsert(payment: Payment, nextAttemptAt: Date, param: (value: unknown) => string, gate = 'true'): string {
+  const uuid = (value: string | null) => `${param(value)}::uuid`;
+  const values = [uuid(payment.id), uuid(payment.orderId), uuid(payment.customerId), uuid(payment.merchantId), param(payment.kind), param(payment.method), param(payment.methodSummary),
+    `${param(payment.amountMinor)}::bigint`, `${param(payment.refundedMinor)}::bigint`, param(payment.currency), param(payment.status), param(payment.failureReason), param(payment.chargeId),
+    `${param(payment.holdExpiresAt)}::timestamptz`, `${param(nextAttemptAt)}::timestamptz`, `${param(payment.attempts)}::int`, param(payment.trace.causeEventId), param(payment.trace.correlationId), param(payment.trace.traceparent)];
+  return `INSERT INTO payment (id, order_id, customer_id, merchant_id, kind, method, method_summary, amount_minor, refunded_minor, currency, status,
        failure_reason, charge_id, hold_expires_at, next_attempt_at, attempts, cause_event_id, correlation_id, traceparent, updated_at)
-     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, now())`,
-    payment.id,
-    payment.orderId,
-    payment.customerId,
-    payment.merchantId,
-    payment.kind,
-    payment.method,
-    payment.methodSummary,
-    payment.amountMinor,
-    payment.refundedMinor,
-    payment.currency,
-    payment.status,
-    payment.failureReason,
-    payment.chargeId,
-    payment.holdExpiresAt,
-    nextAttemptAt,
-    payment.attempts,
-    payment.trace.causeEventId,
-    payment.trace.correlationId,
-    payment.trace.traceparent,
-  );
+     SELECT ${values.join(', ')}, now() WHERE ${gate}`;
+}
+
+/**
+ * A new payment and its first history row as the changes of a one-statement apply (`onlyIfChanged`:
+ * the order's unique payment makes a racing copy's statement fail whole).
+ */
+export function paymentInsertChanges(payment: Payment, nextAttemptAt: Date, param: (value: unknown) => string, admitted: string): { change: string; alsoChanges: string[] } {
+  return {
+    change: `${paymentInsert(payment, nextAttemptAt, param, admitted)} RETURNING id`,
+    alsoChanges: [`INSERT INTO payment_state_change (payment_id, status, detail) SELECT id, ${param(payment.status)}, NULL FROM changed WHERE ${admitted} RETURNING 1`],
+  };
 }
 
 /** Moves a payment from one of `from` to `to`; a field is changed only when the change names it. */

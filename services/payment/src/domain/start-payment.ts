@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@platform/shared/errors';
-import type { Payment, PaymentUnitOfWork, Trace } from './ports.ts';
+import type { Payment, PaymentIntent, PaymentUnitOfWork, Trace } from './ports.ts';
 
 export interface StartPaymentCommand {
   orderId: string;
@@ -21,7 +21,24 @@ export async function startPayment(unit: PaymentUnitOfWork, command: StartPaymen
   // The order service files the intent before it announces the order, so it is always there
   // for an order placed through it; anything else is a hold with nothing to charge (DLQ).
   if (!intent) throw new AppError('unprocessable', `no payment intent for order ${command.orderId}`);
-  const payment: Payment = {
+  const payment = paymentFor(intent, command, trace);
+  await unit.store.insertPayment(payment, firstLookAt);
+  return payment;
+}
+
+/**
+ * Plans `startPayment`'s common case (no payment yet, the intent there) from reads made before
+ * the statement that records it (the intent's owner and method never change; the order's unique
+ * payment keeps a racing copy out). Anything else is null: the transaction decides.
+ */
+export async function planPayment(store: Pick<PaymentUnitOfWork['store'], 'findPayment' | 'findIntent'>, command: StartPaymentCommand, trace: Trace): Promise<Payment | null> {
+  if (await store.findPayment(command.orderId)) return null;
+  const intent = await store.findIntent(command.orderId);
+  return intent ? paymentFor(intent, command, trace) : null;
+}
+
+function paymentFor(intent: PaymentIntent, command: StartPaymentCommand, trace: Trace): Payment {
+  return {
     id: randomUUID(),
     orderId: command.orderId,
     kind: 'ORDER',
@@ -39,6 +56,4 @@ export async function startPayment(unit: PaymentUnitOfWork, command: StartPaymen
     attempts: 0,
     trace,
   };
-  await unit.store.insertPayment(payment, firstLookAt);
-  return payment;
 }
