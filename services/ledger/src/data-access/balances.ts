@@ -17,15 +17,16 @@ export interface BalanceDelta {
   creditsPending?: bigint;
 }
 
-interface Row {
+export interface BalanceRow {
   accountId: string;
   slot: number;
   ruled: boolean;
   values: [bigint, bigint, bigint, bigint];
 }
 
-export async function applyBalanceDeltas(tx: SqlTransaction, deltas: readonly BalanceDelta[], accounts: ReadonlyMap<string, Account>): Promise<void> {
-  const rows = new Map<string, Row>();
+/** The balance rows a set of deltas moves, one per (account, slot), in the order they are locked. */
+export function balanceRows(deltas: readonly BalanceDelta[], accounts: ReadonlyMap<string, Account>): BalanceRow[] {
+  const rows = new Map<string, BalanceRow>();
   for (const delta of deltas) {
     const account = accounts.get(delta.accountId);
     if (!account) throw new AppError('internal', `a balance change for an account that was not opened: ${delta.accountId}`);
@@ -35,23 +36,26 @@ export async function applyBalanceDeltas(tx: SqlTransaction, deltas: readonly Ba
     row.values = [row.values[0] + (delta.debitsPosted ?? 0n), row.values[1] + (delta.creditsPosted ?? 0n), row.values[2] + (delta.debitsPending ?? 0n), row.values[3] + (delta.creditsPending ?? 0n)];
     rows.set(key, row);
   }
-  const ordered = [...rows.values()].sort((a, b) => (a.accountId === b.accountId ? a.slot - b.slot : a.accountId < b.accountId ? -1 : 1));
-  const free = ordered.filter((row) => !row.ruled);
-  if (free.length > 0) {
-    const column = (index: number) => free.map((row) => row.values[index]!);
-    await tx.$executeRawUnsafe(
-      `INSERT INTO account_balance (account_id, slot, debits_posted, credits_posted, debits_pending, credits_pending)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
+  return [...rows.values()].sort((a, b) => (a.accountId === b.accountId ? a.slot - b.slot : a.accountId < b.accountId ? -1 : 1));
+}
+
+/** Adds unruled rows' changes (a row not there yet is inserted), bound through `param`; only where `gate` holds. */
+export function freeBalancesUpsert(free: readonly BalanceRow[], param: (value: unknown) => string, gate = 'true'): string {
+  const column = (index: number) => param(free.map((row) => row.values[index]!));
+  return `INSERT INTO account_balance (account_id, slot, debits_posted, credits_posted, debits_pending, credits_pending)
+       SELECT * FROM unnest(${param(free.map((row) => row.accountId))}::uuid[], ${param(free.map((row) => row.slot))}::int[], ${column(0)}::bigint[], ${column(1)}::bigint[], ${column(2)}::bigint[], ${column(3)}::bigint[])
+       WHERE ${gate}
        ON CONFLICT (account_id, slot) DO UPDATE SET
          debits_posted = account_balance.debits_posted + EXCLUDED.debits_posted, credits_posted = account_balance.credits_posted + EXCLUDED.credits_posted,
-         debits_pending = account_balance.debits_pending + EXCLUDED.debits_pending, credits_pending = account_balance.credits_pending + EXCLUDED.credits_pending`,
-      free.map((row) => row.accountId),
-      free.map((row) => row.slot),
-      column(0),
-      column(1),
-      column(2),
-      column(3),
-    );
+         debits_pending = account_balance.debits_pending + EXCLUDED.debits_pending, credits_pending = account_balance.credits_pending + EXCLUDED.credits_pending`;
+}
+
+export async function applyBalanceDeltas(tx: SqlTransaction, deltas: readonly BalanceDelta[], accounts: ReadonlyMap<string, Account>): Promise<void> {
+  const ordered = balanceRows(deltas, accounts);
+  const free = ordered.filter((row) => !row.ruled);
+  if (free.length > 0) {
+    const values: unknown[] = [];
+    await tx.$executeRawUnsafe(freeBalancesUpsert(free, (value) => `$${values.push(value)}`), ...values);
   }
   for (const row of ordered.filter((item) => item.ruled)) {
     await tx.$executeRawUnsafe('INSERT INTO account_balance (account_id, slot) VALUES ($1::uuid, 0) ON CONFLICT DO NOTHING', row.accountId);
