@@ -2,15 +2,15 @@ import { z } from 'zod';
 import { configParts, loadConfigOrExit } from '@platform/shared/config';
 import { createLogger } from '@platform/shared/logger';
 import { createMetrics } from '@platform/shared/metrics';
-import { paymentMetrics, type PaymentFinished } from './entry-points/payment-metrics.ts';
+import { paymentMetrics } from './entry-points/payment-metrics.ts';
 import { baseServiceConfig, cipherFrom, dataProtectionConfig, runtimeFrom } from '@platform/shared/service/base-config';
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
 import { fieldCipher, keyringSchema } from '@platform/shared/crypto/field-cipher';
 import { sqlIdempotencyStore } from '@platform/shared/http/idempotency';
 import { cachedIdempotencyStore, fastFailingRedis } from '@platform/shared/http/idempotency-cache';
-import { outboxPublisher } from '@platform/shared/outbox/write-events';
 import { connectDatabase } from './data-access/database.ts';
 import { paymentStore } from './data-access/payment-store.ts';
+import { sqlPaymentServices } from './data-access/payment-services.ts';
 import { cardVault } from './data-access/card-vault.ts';
 import { pspClient } from './data-access/psp-client.ts';
 import { ledgerWallet } from './data-access/ledger-wallet.ts';
@@ -18,8 +18,6 @@ import { internalFetch } from '@platform/shared/http/internal-auth';
 import { paymentMethods } from './data-access/payment-methods.ts';
 import { paymentDetails, pruneIntents, refundView } from './data-access/payment-queries.ts';
 import { claimPendingRefunds, claimStalePayments, pruneWebhookEvents } from './data-access/payment-sweeps.ts';
-import type { PaymentServices, Trace } from './domain/ports.ts';
-import type { Cause } from '@platform/shared/envelope';
 import { paymentHandlers } from './entry-points/messaging-handlers.ts';
 import { paymentRoutes } from './entry-points/http-routes.ts';
 import { gatewayWebhookRoutes, WEBHOOK_PATH } from './entry-points/gateway-webhooks.ts';
@@ -80,14 +78,7 @@ const signedFetch = internalFetch(config.INTERNAL_AUTH_SECRET, 'payment');
 const wallet = ledgerWallet(config.LEDGER_URL, signedFetch, config.PSP_TIMEOUT_MS);
 // One attempt's whole budget: three calls with their timeouts and backoff. The sweeper waits this long first.
 const attemptBudgetMs = config.PSP_TIMEOUT_MS * 3 + 2_000;
-const services: PaymentServices = {
-  read: (work) => work(paymentStore(db, cipher)),
-  transaction: async (work, trace) => {
-    const finished: Array<Parameters<PaymentFinished>> = [];
-    const result = await db.sql((tx) => work({ store: paymentStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/payment', ...publishingOptions(trace) }), finished: (...outcome) => finished.push(outcome) }));
-    for (const outcome of finished) own.finished(...outcome); // committed
-    return result;
-  },
+const services = sqlPaymentServices({ db, transaction: (work) => db.sql(work) }, cipher, (...outcome) => own.finished(...outcome), {
   gatewayFor: (method) => (method === 'WALLET' ? wallet : gateway),
   methodFor: paymentMethods(vault, config.UPI_COLLECT_EXPIRY_SECONDS, () => new Date()),
   timing: {
@@ -97,17 +88,12 @@ const services: PaymentServices = {
     pendingGiveUpMs: config.PAYMENT_PENDING_GIVE_UP_MS,
   },
   now: () => new Date(),
-};
+});
 // Redis answers replays when configured; the database is the truth either way.
 const idempotency = config.REDIS_URL
   ? cachedIdempotencyStore(sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS), await fastFailingRedis(config.REDIS_URL, (message) => logger.warn({ err: message }, 'redis unavailable; idempotency replays read the database')), 'payment', config.IDEMPOTENCY_RETENTION_HOURS)
   : sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS);
 
-/** Outcome events answer the event (or request) that started the payment or refund. */
-function publishingOptions(trace: Trace | undefined): { cause?: Cause; correlationId?: string } {
-  if (trace?.causeEventId && trace.correlationId) return { cause: { id: trace.causeEventId, correlationid: trace.correlationId, traceparent: trace.traceparent ?? '' } };
-  return trace?.correlationId ? { correlationId: trace.correlationId } : {};
-}
 const reports = reconciliationReports(db.client);
 const reconciliation = reconciliationEntry({
   sources: reconciliationSources({ client: db.client, settlement: (day) => gateway.settlement(day), signedFetch, ledgerUrl: config.LEDGER_URL, orderUrl: config.ORDER_URL }),

@@ -17,7 +17,7 @@ describe('platform topology', () => {
     const handled: Record<string, Array<{ definition: { type: string } }>> = {
       order: orderHandlers(cipher),
       inventory: inventoryHandlers(600),
-      payment: paymentHandlers({ transaction: unused, read: unused, gatewayFor: () => ({ charge: unused, findCharge: unused, refund: unused }), methodFor: unused, timing: { retryDelayMs: () => 0, pendingPollMs: 0, pendingGiveUpMs: 0 }, now: () => new Date() }, cipher, 0),
+      payment: paymentHandlers({ transaction: unused, settle: unused, read: unused, gatewayFor: () => ({ charge: unused, findCharge: unused, refund: unused }), methodFor: unused, timing: { retryDelayMs: () => 0, pendingPollMs: 0, pendingGiveUpMs: 0 }, now: () => new Date() }, cipher, 0),
       ledger: ledgerHandlers({ defaultFee: { bps: 0, fixedMinor: 0n }, hotAccountSlots: 1 }),
       notification: notificationHandlers(cipher, unused),
     };

@@ -3,7 +3,7 @@
  * anew, about a fifth of this service's CPU under load (measured with --cpu-prof). Cold paths
  * (refunds, reports, sweeps) keep Prisma's models.
  */
-import type { Payment } from '../domain/ports.ts';
+import type { Payment, PaymentChange } from '../domain/ports.ts';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 
 export interface PaymentRow extends Omit<Payment, 'trace' | 'kind' | 'method' | 'status'> {
@@ -53,25 +53,18 @@ export function paymentInsertChanges(payment: Payment, nextAttemptAt: Date, para
 }
 
 /** Moves a payment from one of `from` to `to`; a field is changed only when the change names it. */
-export async function updatePaymentStatus(tx: SqlTransaction, paymentId: string, from: readonly string[], to: string, change: { chargeId?: string | null; failureReason?: string | null; nextAttemptAt?: Date | null }): Promise<boolean> {
-  const moved = await tx.$executeRawUnsafe(
-    `UPDATE payment SET status = $3,
-       charge_id = CASE WHEN $4::boolean THEN $5 ELSE charge_id END,
-       failure_reason = CASE WHEN $6::boolean THEN $7 ELSE failure_reason END,
-       next_attempt_at = CASE WHEN $8::boolean THEN $9::timestamptz ELSE next_attempt_at END,
-       updated_at = now()
-     WHERE id = $1::uuid AND status = ANY($2::text[])`,
-    paymentId,
-    [...from],
-    to,
-    change.chargeId !== undefined && change.chargeId !== null,
-    change.chargeId ?? null,
-    change.failureReason !== undefined,
-    change.failureReason ?? null,
-    change.nextAttemptAt !== undefined,
-    change.nextAttemptAt ?? null,
-  );
-  return moved === 1;
+export async function updatePaymentStatus(tx: SqlTransaction, paymentId: string, from: readonly string[], to: string, change: PaymentChange): Promise<boolean> {
+  const values: unknown[] = [];
+  return (await tx.$executeRawUnsafe(paymentStatusUpdate(paymentId, from, to, change, (value) => `$${values.push(value)}`), ...values)) === 1;
+}
+
+/** The conditional UPDATE of a status change, bound through `param`; `alsoSet` adds assignments. */
+export function paymentStatusUpdate(paymentId: string, from: readonly string[], to: string, change: PaymentChange, param: (value: unknown) => string, alsoSet: readonly string[] = []): string {
+  const sets = [`status = ${param(to)}`, ...alsoSet, 'updated_at = now()'];
+  if (change.chargeId) sets.push(`charge_id = ${param(change.chargeId)}`);
+  if (change.failureReason !== undefined) sets.push(`failure_reason = ${param(change.failureReason)}`);
+  if (change.nextAttemptAt !== undefined) sets.push(`next_attempt_at = ${param(change.nextAttemptAt)}::timestamptz`);
+  return `UPDATE payment SET ${sets.join(', ')} WHERE id = ${param(paymentId)}::uuid AND status = ANY(${param([...from])}::text[])`;
 }
 
 export async function insertHistory(tx: SqlTransaction, paymentId: string, status: string, detail: string | null): Promise<void> {

@@ -1,4 +1,4 @@
-import { failPayment, recordGatewayAnswer } from './record-gateway-answer.ts';
+import { failPayment, recordGatewayAnswer, settlementOf } from './record-gateway-answer.ts';
 import { chargeKeyOf, GatewayUnavailable, type GatewayAnswer, type Payment, type PaymentServices } from './ports.ts';
 
 /**
@@ -31,6 +31,9 @@ export async function attemptCharge(services: PaymentServices, paymentId: string
     await postpone(services, payment, error.message);
     return;
   }
+  // The common answer in one statement; a payment no longer waiting (given up meanwhile: a late
+  // success is refunded) is decided in a transaction, as every other report of an answer is.
+  if (await services.settle(payment, settlementOf(payment, answer, 'charge', services.now(), services.timing.pendingPollMs), prepared.summary)) return;
   await services.transaction(async (unit) => {
     await unit.store.setMethodSummary(payment.id, prepared.summary);
     await recordGatewayAnswer(unit, payment, answer, 'charge', services.now(), services.timing.pendingPollMs);

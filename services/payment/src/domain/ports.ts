@@ -80,6 +80,37 @@ export interface PaymentGateway {
   refund(request: { idempotencyKey: string; chargeId: string; amountMinor: bigint }): Promise<{ refundId: string } | { refused: string }>;
 }
 
+/** What a status change sets besides the status; a field not named is left as it is. */
+export interface PaymentChange {
+  chargeId?: string | null;
+  failureReason?: string | null;
+  nextAttemptAt?: Date | null;
+  /** The history row's words. */
+  detail?: string;
+}
+
+/** One exchange with the gateway, kept for support and reconciliation. */
+export interface GatewayCall {
+  kind: string;
+  idempotencyKey: string;
+  outcome: string;
+  reference: string | null;
+}
+
+/**
+ * Everything recording a gateway's answer writes when the payment is still waiting for it: the
+ * call, the status change, the secrets' erasure once it ended, and the events that announce it.
+ */
+export interface Settlement {
+  call: GatewayCall | null;
+  from: readonly PaymentStatus[];
+  to: PaymentStatus;
+  change: PaymentChange;
+  /** How the payment ended, if it did: its card token or VPA is then forgotten. */
+  ended: 'succeeded' | 'failed' | null;
+  events: NewEvent[];
+}
+
 export interface PaymentStore {
   /** Idempotent per order: a second intent for the same order is ignored. */
   saveIntent(intent: PaymentIntent): Promise<void>;
@@ -90,11 +121,11 @@ export interface PaymentStore {
   findPaymentById(paymentId: string, options?: { lock: boolean }): Promise<Payment | null>;
   insertPayment(payment: Payment, nextAttemptAt: Date): Promise<void>;
   /** Moves a payment from one of `from` to `to` (with its history row); false if it was elsewhere. */
-  transition(paymentId: string, from: readonly PaymentStatus[], to: PaymentStatus, change: { chargeId?: string | null; failureReason?: string | null; nextAttemptAt?: Date | null; detail?: string }): Promise<boolean>;
+  transition(paymentId: string, from: readonly PaymentStatus[], to: PaymentStatus, change: PaymentChange): Promise<boolean>;
   setMethodSummary(paymentId: string, summary: string): Promise<void>;
   /** After a failed attempt: when to look again. */
   scheduleAttempt(paymentId: string, nextAttemptAt: Date): Promise<void>;
-  recordGatewayCall(paymentId: string, call: { kind: string; idempotencyKey: string; outcome: string; reference: string | null }): Promise<void>;
+  recordGatewayCall(paymentId: string, call: GatewayCall): Promise<void>;
   /** false if the gateway event was applied before. */
   rememberWebhookEvent(id: string, type: string): Promise<boolean>;
   /** PENDING and SUCCEEDED refunds of a payment, summed. */
@@ -120,6 +151,11 @@ export interface PaymentUnitOfWork {
 export interface PaymentServices {
   /** `trace` makes the events written in it answer the payment's (or refund's) cause. */
   transaction<R>(work: (unit: PaymentUnitOfWork) => Promise<R>, trace?: Trace): Promise<R>;
+  /**
+   * A settlement and the method's summary in one statement, if the payment is still in one of
+   * `from`; false (nothing written) if it is not. The common answer without a transaction.
+   */
+  settle(payment: Payment, settlement: Settlement, methodSummary: string): Promise<boolean>;
   /** Reads outside any transaction (a lone read needs no BEGIN and COMMIT). */
   read<R>(work: (store: PaymentStore) => Promise<R>): Promise<R>;
   /** The card processor for cards and UPI; the ledger for wallets. */

@@ -1,6 +1,7 @@
 import { PaymentFailed, PaymentSucceeded, WalletToppedUp } from '@platform/shared/events/catalog';
 import { randomUUID } from 'node:crypto';
-import { chargeKeyOf, type FailureReason, type GatewayAnswer, type Payment, type PaymentUnitOfWork, type Refund } from './ports.ts';
+import type { NewEvent } from '@platform/shared/envelope';
+import { chargeKeyOf, type FailureReason, type GatewayAnswer, type Payment, type PaymentUnitOfWork, type Refund, type Settlement } from './ports.ts';
 
 const KNOWN_REASONS: ReadonlySet<string> = new Set<FailureReason>(['card_declined', 'insufficient_funds', 'reservation_expired', 'payer_declined', 'collect_expired', 'gateway_timeout', 'payment_method_unavailable']);
 
@@ -10,31 +11,46 @@ export function failureReasonOf(gatewayReason: string): FailureReason {
   return KNOWN_REASONS.has(gatewayReason) ? (gatewayReason as FailureReason) : 'card_declined';
 }
 
+/** What the gateway's answer changes, if the payment is still waiting for it. */
+export function settlementOf(payment: Payment, answer: GatewayAnswer, via: string, now: Date, pendingPollMs: number): Settlement {
+  const call = { kind: via, idempotencyKey: chargeKeyOf(payment.orderId), outcome: answer.status, reference: answer.chargeId };
+  if (answer.status === 'pending') {
+    return { call, from: ['INITIATED'], to: 'PENDING', change: { chargeId: answer.chargeId, nextAttemptAt: new Date(now.getTime() + pendingPollMs), detail: `awaiting confirmation (${via})` }, ended: null, events: [] };
+  }
+  if (answer.status === 'failed') return { ...failureOf(payment, failureReasonOf(answer.reason), via, answer.chargeId), call };
+  const events: NewEvent[] =
+    payment.kind === 'TOP_UP'
+      ? [{ definition: WalletToppedUp, subject: payment.orderId, data: { topUpId: payment.orderId, customerId: payment.customerId ?? '', amountMinor: Number(payment.amountMinor), currency: payment.currency } }]
+      : [{ definition: PaymentSucceeded, subject: payment.orderId, data: { orderId: payment.orderId, paymentId: payment.id, amountMinor: Number(payment.amountMinor), currency: payment.currency, method: payment.method, customerId: payment.customerId, merchantId: payment.merchantId } }];
+  return { call, from: ['INITIATED', 'PENDING'], to: 'SUCCEEDED', change: { chargeId: answer.chargeId, nextAttemptAt: null, detail: via }, ended: 'succeeded', events };
+}
+
+/** A waiting payment ended as FAILED; announced to the saga (which releases the stock), not for a top-up: its caller reads the outcome. */
+function failureOf(payment: Payment, reason: FailureReason, detail: string, chargeId: string | null): Settlement {
+  const events: NewEvent[] = payment.kind === 'ORDER' ? [{ definition: PaymentFailed, subject: payment.orderId, data: { orderId: payment.orderId, reason, customerId: payment.customerId, merchantId: payment.merchantId } }] : [];
+  return { call: null, from: ['INITIATED', 'PENDING'], to: 'FAILED', change: { failureReason: reason, chargeId, nextAttemptAt: null, detail }, ended: 'failed', events };
+}
+
+/** A settlement in a transaction: conditional on the payment still waiting, so a second report of the same outcome changes nothing. */
+async function applySettlement(unit: PaymentUnitOfWork, payment: Payment, settlement: Settlement): Promise<boolean> {
+  if (settlement.call) await unit.store.recordGatewayCall(payment.id, settlement.call);
+  if (!(await unit.store.transition(payment.id, settlement.from, settlement.to, settlement.change))) return false;
+  if (settlement.ended) {
+    await unit.store.eraseIntentSecrets(payment.orderId);
+    unit.finished?.(payment.kind, payment.method, settlement.ended);
+  }
+  if (settlement.events.length > 0) await unit.publish(settlement.events);
+  return true;
+}
+
 /**
  * Records what the gateway said about a payment's charge, in one transaction with the event
- * that announces it. Conditional on the payment still waiting, so a second report of the same
- * outcome (the sweeper and a webhook, two instances) changes nothing.
+ * that announces it (the sweeper and a webhook, two instances: the first report wins). A success
+ * for a payment already given up is refunded.
  */
 export async function recordGatewayAnswer(unit: PaymentUnitOfWork, payment: Payment, answer: GatewayAnswer, via: string, now: Date, pendingPollMs: number): Promise<boolean> {
-  const { store } = unit;
-  await store.recordGatewayCall(payment.id, { kind: via, idempotencyKey: chargeKeyOf(payment.orderId), outcome: answer.status, reference: answer.chargeId });
-  if (answer.status === 'pending') {
-    return store.transition(payment.id, ['INITIATED'], 'PENDING', { chargeId: answer.chargeId, nextAttemptAt: new Date(now.getTime() + pendingPollMs), detail: `awaiting confirmation (${via})` });
-  }
-  if (answer.status === 'succeeded') {
-    if (!(await store.transition(payment.id, ['INITIATED', 'PENDING'], 'SUCCEEDED', { chargeId: answer.chargeId, nextAttemptAt: null, detail: via }))) return refundLateSuccess(unit, payment.id, answer.chargeId);
-    await store.eraseIntentSecrets(payment.orderId);
-    unit.finished?.(payment.kind, payment.method, 'succeeded');
-    if (payment.kind === 'TOP_UP') {
-      const data = { topUpId: payment.orderId, customerId: payment.customerId ?? '', amountMinor: Number(payment.amountMinor), currency: payment.currency };
-      await unit.publish([{ definition: WalletToppedUp, subject: payment.orderId, data }]);
-      return true;
-    }
-    const data = { orderId: payment.orderId, paymentId: payment.id, amountMinor: Number(payment.amountMinor), currency: payment.currency, method: payment.method, customerId: payment.customerId, merchantId: payment.merchantId };
-    await unit.publish([{ definition: PaymentSucceeded, subject: payment.orderId, data }]);
-    return true;
-  }
-  return failPayment(unit, payment, failureReasonOf(answer.reason), via, answer.chargeId);
+  if (await applySettlement(unit, payment, settlementOf(payment, answer, via, now, pendingPollMs))) return true;
+  return answer.status === 'succeeded' ? refundLateSuccess(unit, payment.id, answer.chargeId) : false;
 }
 
 /**
@@ -53,11 +69,6 @@ async function refundLateSuccess(unit: PaymentUnitOfWork, paymentId: string, cha
 }
 
 /** Ends a waiting payment as FAILED and announces it (the saga releases the stock). */
-export async function failPayment(unit: PaymentUnitOfWork, payment: Payment, reason: FailureReason, detail: string, chargeId: string | null = null): Promise<boolean> {
-  if (!(await unit.store.transition(payment.id, ['INITIATED', 'PENDING'], 'FAILED', { failureReason: reason, chargeId, nextAttemptAt: null, detail }))) return false;
-  await unit.store.eraseIntentSecrets(payment.orderId);
-  unit.finished?.(payment.kind, payment.method, 'failed');
-  // A failed top-up has no saga to tell: its caller reads the outcome.
-  if (payment.kind === 'ORDER') await unit.publish([{ definition: PaymentFailed, subject: payment.orderId, data: { orderId: payment.orderId, reason, customerId: payment.customerId, merchantId: payment.merchantId } }]);
-  return true;
+export function failPayment(unit: PaymentUnitOfWork, payment: Payment, reason: FailureReason, detail: string, chargeId: string | null = null): Promise<boolean> {
+  return applySettlement(unit, payment, failureOf(payment, reason, detail, chargeId));
 }

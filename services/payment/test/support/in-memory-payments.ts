@@ -48,6 +48,12 @@ export function inMemoryPayments(options: { earlier: GatewayAnswer | null; answe
   const services: PaymentServices = {
     read: (work) => work(store),
     transaction: (work) => work({ store, publish: async (events) => void published.push(...events) }),
+    settle: async (_payment, settlement, summary) => {
+      if (!(await store.transition(payment.id, settlement.from, settlement.to, settlement.change))) return false;
+      payment.methodSummary = summary;
+      published.push(...settlement.events);
+      return true;
+    },
     gatewayFor: () => gateway,
     methodFor: async () => ({ method: { type: 'card', number: '4242424242424242', expMonth: 12, expYear: 2030 }, summary: 'visa •••• 4242' }),
     timing: { retryDelayMs: () => 1_000, pendingPollMs: 30_000, pendingGiveUpMs: 600_000 },
