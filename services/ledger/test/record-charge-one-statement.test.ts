@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { createEnvelope, type Envelope } from '@platform/shared/envelope';
-import { InventoryCommitted, PaymentJournalRequested, PaymentSucceeded } from '@platform/shared/events/catalog';
+import { InventoryCommitted, PaymentJournalRequested, PaymentSucceeded, WalletToppedUp } from '@platform/shared/events/catalog';
 import { applyInOneStatement } from '@platform/shared/consumer/one-statement';
 import { admitOnce, handlerContext } from '@platform/shared/consumer/apply-steps';
 import { outboxPublisher } from '@platform/shared/outbox/write-events';
@@ -12,6 +12,9 @@ import { cloneServiceDatabase } from '../../../scripts/databases.ts';
 import { AccountCache } from '../src/data-access/account-cache.ts';
 import { verifyLedger } from '../src/data-access/verify-ledger.ts';
 import { ledgerHandlers } from '../src/entry-points/messaging-handlers.ts';
+import { holdStore } from '../src/data-access/hold-store.ts';
+import { ledgerStore } from '../src/data-access/ledger-store.ts';
+import { holdWalletPayment, walletHoldId } from '../src/domain/wallet-payments.ts';
 
 const SOURCE = '/services/ledger';
 
@@ -21,7 +24,8 @@ const SOURCE = '/services/ledger';
 describe('a charge recorded in one statement', () => {
   let database: Awaited<ReturnType<typeof cloneServiceDatabase>>;
   let pool: pg.Pool;
-  const handlers = ledgerHandlers({ defaultFee: { bps: 290, fixedMinor: 30n }, hotAccountSlots: 4, accounts: new AccountCache() });
+  const settings = { defaultFee: { bps: 290, fixedMinor: 30n }, hotAccountSlots: 4, accounts: new AccountCache() };
+  const handlers = ledgerHandlers(settings);
   const handlerOf = (type: string) => handlers.find((candidate) => candidate.definition.type === type)!;
   /** The consumer's order of things: the statement, then the transaction if it did nothing. */
   const deliver = async (envelope: Envelope) => {
@@ -84,5 +88,20 @@ describe('a charge recorded in one statement', () => {
     assert.equal(await deliver(committed), 'statement:applied');
     assert.equal((await pool.query('SELECT 1 FROM inbox WHERE message_id = $1', [committed.id])).rows.length, 1);
     assert.equal((await pool.query('SELECT 1 FROM transfer WHERE order_id = $1', [orderId])).rows.length, 0);
+  });
+
+  it('when a wallet order commits its stock, then the statement leaves it to the transaction, which posts the hold', async () => {
+    const orderId = randomUUID();
+    const customerId = randomUUID();
+    const topUp = createEnvelope('/services/payment', { definition: WalletToppedUp, subject: customerId, data: { topUpId: randomUUID(), customerId, amountMinor: 5_000, currency: 'EUR' } });
+    assert.equal(await deliver(topUp), 'transaction:applied');
+    const holdId = walletHoldId(`charge:${orderId}`);
+    await sqlTransaction(pool, (tx) =>
+      holdWalletPayment({ store: ledgerStore(tx, settings), publish: async () => undefined, cause: { eventId: 'test', correlationId: 'test' } }, holdStore(tx), { id: holdId, customerId, merchantId: randomUUID(), amount: 1_200n, currency: 'EUR', timeoutAt: new Date(Date.now() + 60_000) }),
+    );
+    const committed = createEnvelope('/services/inventory', { definition: InventoryCommitted, subject: orderId, data: { orderId, reservationId: randomUUID() } });
+    assert.equal(await deliver(committed), 'transaction:applied');
+    assert.equal((await pool.query('SELECT 1 FROM transfer WHERE id = $1', [`post:${holdId}`])).rows.length, 1, 'the hold was posted');
+    assert.deepEqual(await verifyLedger(new PgSql(pool)), []);
   });
 });
