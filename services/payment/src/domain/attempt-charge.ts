@@ -1,9 +1,9 @@
 import { failPayment, recordGatewayAnswer, settlementOf } from './record-gateway-answer.ts';
-import { chargeKeyOf, GatewayUnavailable, type GatewayAnswer, type Payment, type PaymentServices } from './ports.ts';
+import { chargeKeyOf, GatewayUnavailable, type GatewayAnswer, type Payment, type PaymentIntent, type PaymentServices } from './ports.ts';
 
 /**
  * Calls the gateway for an INITIATED payment, outside any transaction, and records the answer
- * in a new one. The idempotency key is the order's, so however often this runs (the handler's
+ * afterwards (in one statement; in a transaction if the payment moved meanwhile). The idempotency key is the order's, so however often this runs (the handler's
  * after-commit call, the sweeper, two instances) the gateway charges at most once. When the
  * gateway cannot be asked now, the payment waits for the sweeper — within its hold's lifetime.
  */
@@ -12,8 +12,16 @@ export async function attemptCharge(services: PaymentServices, paymentId: string
     const payment = await store.findPaymentById(paymentId);
     return payment && { payment, intent: await store.findIntent(payment.orderId) };
   });
-  if (!loaded || loaded.payment.status !== 'INITIATED') return;
-  const { payment, intent } = loaded;
+  if (loaded) await chargePayment(services, loaded.payment, loaded.intent);
+}
+
+/**
+ * `attemptCharge` for a payment and intent in hand: the one just recorded is charged right after
+ * its commit without reading both back. Were it moved meanwhile, the gateway's answer under the
+ * same key would change nothing but be refunded if it took money (`recordGatewayAnswer`).
+ */
+export async function chargePayment(services: PaymentServices, payment: Payment, intent: PaymentIntent | null): Promise<void> {
+  if (payment.status !== 'INITIATED') return;
   if (payment.holdExpiresAt <= services.now()) {
     await resolveWithoutCharging(services, payment);
     return;

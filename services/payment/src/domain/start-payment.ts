@@ -31,10 +31,10 @@ export async function startPayment(unit: PaymentUnitOfWork, command: StartPaymen
  * the statement that records it (the intent's owner and method never change; the order's unique
  * payment keeps a racing copy out). Anything else is null: the transaction decides.
  */
-export async function planPayment(store: Pick<PaymentUnitOfWork['store'], 'findPayment' | 'findIntent'>, command: StartPaymentCommand, trace: Trace): Promise<Payment | null> {
+export async function planPayment(store: Pick<PaymentUnitOfWork['store'], 'findPayment' | 'findIntent'>, command: StartPaymentCommand, trace: Trace): Promise<{ payment: Payment; intent: PaymentIntent } | null> {
   if (await store.findPayment(command.orderId)) return null;
   const intent = await store.findIntent(command.orderId);
-  return intent ? paymentFor(intent, command, trace) : null;
+  return intent ? { payment: paymentFor(intent, command, trace), intent } : null;
 }
 
 function paymentFor(intent: PaymentIntent, command: StartPaymentCommand, trace: Trace): Payment {

@@ -8,7 +8,7 @@ import { paymentStore } from '../data-access/payment-store.ts';
 import type { PaymentServices, PaymentUnitOfWork, Trace } from '../domain/ports.ts';
 import { planPayment, startPayment } from '../domain/start-payment.ts';
 import { paymentInsertChanges } from '../data-access/payment-sql.ts';
-import { attemptCharge } from '../domain/attempt-charge.ts';
+import { attemptCharge, chargePayment } from '../domain/attempt-charge.ts';
 import { compensatePayment } from '../domain/request-refund.ts';
 import { executeRefund } from '../domain/execute-refund.ts';
 import { activeTraceparent } from '@platform/shared/telemetry/tracing';
@@ -34,9 +34,10 @@ export function paymentHandlers(services: PaymentServices, cipher: FieldCipher, 
       // The common case in one statement: the payment and its history recorded, the charge after the commit.
       async (data, { envelope, param, admitted }) => {
         if (data.requestedBy === 'direct-api') return null;
-        const payment = await services.read((store) => planPayment(store, startCommand(data), traceOf({ envelope })));
-        if (!payment) return IN_TRANSACTION;
-        return { ...paymentInsertChanges(payment, firstLookAt(), param, admitted), afterCommit: () => attemptCharge(services, payment.id), onlyIfChanged: true };
+        const planned = await services.read((store) => planPayment(store, startCommand(data), traceOf({ envelope })));
+        if (!planned) return IN_TRANSACTION;
+        // Charged as planned: the payment was just recorded INITIATED, and nothing else moves it before its first look.
+        return { ...paymentInsertChanges(planned.payment, firstLookAt(), param, admitted), afterCommit: () => chargePayment(services, planned.payment, planned.intent), onlyIfChanged: true };
       },
     ),
     onSql(InventoryCommitFailed, (data, handler) => compensate(handler, data.orderId, `stock could not be committed: ${data.reason}`)),
