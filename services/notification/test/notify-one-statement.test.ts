@@ -66,4 +66,21 @@ describe('notices and webhook deliveries written in one statement', () => {
     assert.equal(await count('SELECT count(*) AS n FROM inbox WHERE message_id = $1', toQuiet.id), 1);
     assert.equal(await count("SELECT count(*) AS n FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id WHERE e.merchant_id = $1 AND d.event_type = 'payment.succeeded'", subscribed), 1);
   });
+
+  it('when a merchant has endpoints subscribed, unsubscribed and disabled, then only the active subscribed ones get a delivery, each with its own msg_ id', async () => {
+    const merchantId = await subscribedMerchant();
+    const endpoint = (eventTypes: string[], status: string) =>
+      pool.query("INSERT INTO webhook_endpoint (id, merchant_id, url, event_types, secret_encrypted, status) VALUES ($1, $2, 'https://merchant.example/other', $3, 'enc1.x', $4)", [randomUUID(), merchantId, eventTypes, status]);
+    await endpoint(['payment.succeeded'], 'ACTIVE');
+    await endpoint(['order.completed'], 'ACTIVE');
+    await endpoint(['payment.succeeded'], 'DISABLED');
+    const orderId = randomUUID();
+    const paid = createEnvelope('/services/payment', { definition: PaymentSucceeded, subject: orderId, data: { orderId, paymentId: randomUUID(), amountMinor: 900, currency: 'EUR', method: 'CARD', customerId: null, merchantId } });
+    assert.equal(await deliver(paid), 'applied');
+    const deliveries = (await pool.query<{ id: string; status: string; payload: string }>('SELECT d.id, d.status, d.payload FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id WHERE e.merchant_id = $1', [merchantId])).rows;
+    assert.equal(deliveries.length, 2, 'the two active endpoints subscribed to payment.succeeded');
+    assert.ok(deliveries.every((delivery) => /^msg_[A-Za-z0-9_-]{22}$/.test(delivery.id) && delivery.status === 'PENDING'), JSON.stringify(deliveries));
+    assert.notEqual(deliveries[0]!.id, deliveries[1]!.id);
+    assert.deepEqual(JSON.parse(deliveries[0]!.payload), { type: 'payment.succeeded', timestamp: paid.time, data: { orderId, paymentId: paid.data.paymentId, amountMinor: 900, currency: 'EUR', method: 'CARD' } });
+  });
 });

@@ -12,17 +12,24 @@ type EndpointRow = Pick<Awaited<ReturnType<Tx['webhookEndpoint']['findUniqueOrTh
 
 const asEndpoint = (row: EndpointRow): WebhookEndpoint => ({ id: row.id, merchantId: row.merchantId, url: row.url, eventTypes: row.eventTypes as WebhookEventType[], status: row.status as WebhookEndpoint['status'], disabledReason: row.disabledReason, alertEmail: null, createdAt: row.createdAt });
 
-/** The deliveries' INSERT, bound through `param`; only when `gate` holds, if given. */
-function deliveriesInsert(deliveries: readonly NewDelivery[], param: (value: unknown) => string, gate = 'true'): string {
+/** The deliveries' INSERT, bound through `param`. */
+function deliveriesInsert(deliveries: readonly NewDelivery[], param: (value: unknown) => string): string {
   const columns = [param(deliveries.map((delivery) => delivery.id)), param(deliveries.map((delivery) => delivery.endpointId)), param(deliveries.map((delivery) => delivery.eventType)), param(deliveries.map((delivery) => delivery.payload))];
   return `INSERT INTO webhook_delivery (id, endpoint_id, event_type, payload, status)
-    SELECT id, endpoint_id, event_type, payload, 'PENDING' FROM unnest(${columns[0]}::text[], ${columns[1]}::uuid[], ${columns[2]}::text[], ${columns[3]}::text[]) AS d(id, endpoint_id, event_type, payload)
-    WHERE ${gate}`;
+    SELECT id, endpoint_id, event_type, payload, 'PENDING' FROM unnest(${columns[0]}::text[], ${columns[1]}::uuid[], ${columns[2]}::text[], ${columns[3]}::text[]) AS d(id, endpoint_id, event_type, payload)`;
 }
 
-/** The deliveries' INSERT as a change of a one-statement apply. */
-export function deliveriesInsertChange(deliveries: readonly NewDelivery[], param: (value: unknown) => string, admitted: string): string {
-  return `${deliveriesInsert(deliveries, param, admitted)} RETURNING 1`;
+/**
+ * A merchant event's deliveries as a change of a one-statement apply: one per active endpoint
+ * subscribed to it, found by the statement itself (no read before it). Each id is 'msg_' and
+ * 16 random bytes (a v4 UUID's) in base64url, the shape `deliveriesFor` gives in Node.
+ */
+export function merchantDeliveriesChange(event: { merchantId: string; type: WebhookEventType; payload: string }, param: (value: unknown) => string, admitted: string): string {
+  const type = param(event.type);
+  return `INSERT INTO webhook_delivery (id, endpoint_id, event_type, payload, status)
+    SELECT 'msg_' || rtrim(translate(encode(uuid_send(gen_random_uuid()), 'base64'), '+/', '-_'), '='), id, ${type}, ${param(event.payload)}, 'PENDING'
+      FROM webhook_endpoint WHERE merchant_id = ${param(event.merchantId)}::uuid AND status = 'ACTIVE' AND ${type} = ANY(event_types) AND ${admitted}
+    RETURNING 1`;
 }
 
 /**

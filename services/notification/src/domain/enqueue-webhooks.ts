@@ -23,10 +23,10 @@ export interface MerchantEvent {
 export async function deliveriesFor(store: Pick<WebhookStore, 'activeEndpointsFor'>, event: MerchantEvent): Promise<NewDelivery[]> {
   if (!event.merchantId) return [];
   const endpoints = await store.activeEndpointsFor(event.merchantId, event.type);
-  return endpoints.map((endpoint) => ({
-    id: `msg_${randomBytes(16).toString('base64url')}`,
-    endpointId: endpoint.id,
-    eventType: event.type,
-    payload: JSON.stringify({ type: event.type, timestamp: event.occurredAt.toISOString(), data: event.data }),
-  }));
+  return endpoints.map((endpoint) => ({ id: `msg_${randomBytes(16).toString('base64url')}`, endpointId: endpoint.id, eventType: event.type, payload: webhookPayload(event) }));
+}
+
+/** The body every endpoint of the merchant receives for this event (signed per endpoint when sent). */
+export function webhookPayload(event: MerchantEvent): string {
+  return JSON.stringify({ type: event.type, timestamp: event.occurredAt.toISOString(), data: event.data });
 }

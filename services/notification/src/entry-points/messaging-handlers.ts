@@ -2,16 +2,16 @@
  * Thin: each outcome the customer hears about (an e-mail) and the merchant hears about (its
  * webhooks), stored in the handler's transaction and sent after it. The busy ones also say their
  * writes as one statement (a lone message is applied that way, see shared/src/consumer/one-statement.ts):
- * the merchant's endpoints are read first, the notice and the deliveries written with the inbox row.
+ * the notice and one delivery per subscribed endpoint (found by the statement) written with the inbox row.
  */
 import { onSql, type HandlerContext, type StatementContext, type StatementPlan } from '@platform/shared/consumer/handler';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { decryptNullable, type FieldCipher } from '@platform/shared/crypto/field-cipher';
 import { OrderCancelled, OrderCompleted, PaymentFailed, PaymentRefunded, PaymentSucceeded, SEALED_EMAIL } from '@platform/shared/events/catalog';
 import { noticeInsertChange, notificationStore } from '../data-access/notification-store.ts';
-import { deliveriesInsertChange, merchantEventStore } from '../data-access/webhook-store.ts';
+import { merchantDeliveriesChange, merchantEventStore } from '../data-access/webhook-store.ts';
 import { noticeFor, notifyCustomer, type OrderOutcome } from '../domain/notify-customer.ts';
-import { deliveriesFor, enqueueMerchantEvent } from '../domain/enqueue-webhooks.ts';
+import { enqueueMerchantEvent, webhookPayload } from '../domain/enqueue-webhooks.ts';
 import type { WebhookEventType } from '../domain/webhook-ports.ts';
 import type { EventData } from '@platform/shared/events/define-event';
 
@@ -26,8 +26,8 @@ export function notificationHandlers(cipher: FieldCipher, deliver: (notification
   const emailOf = (sealed: string | null) => decryptNullable(cipher, sealed, SEALED_EMAIL);
   /** The same writes as `notify` (when given an outcome) and `tellMerchant`, planned as one statement. */
   const inOneStatement = async (statement: StatementContext, outcome: OrderOutcome | null, merchantId: string | null, type: WebhookEventType, data: Record<string, unknown>): Promise<StatementPlan | null> => {
-    const deliveries = await deliveriesFor(merchantEventStore(statement.db), { merchantId, type, data, occurredAt: new Date(statement.envelope.time) });
-    const told = deliveries.length > 0 ? [deliveriesInsertChange(deliveries, statement.param, statement.admitted)] : [];
+    const payload = webhookPayload({ merchantId, type, data, occurredAt: new Date(statement.envelope.time) });
+    const told = merchantId ? [merchantDeliveriesChange({ merchantId, type, payload }, statement.param, statement.admitted)] : [];
     if (!outcome) return told.length > 0 ? { change: told[0]! } : null;
     const notice = noticeFor(outcome, outcome.customerEmail, { eventId: statement.envelope.id, correlationId: statement.envelope.correlationid });
     // The notice is sent after the commit only if it is new and has an address.
