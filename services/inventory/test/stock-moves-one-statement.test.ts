@@ -82,6 +82,17 @@ describe('stock held and sold in one statement', () => {
     assert.equal(announcements.filter(([type]) => type === 'inventory.reservation-failed.v1').length, 8);
   });
 
+  it('when another order.placed (a new message id) comes for an order already held, then its statement writes nothing and the transaction keeps the one hold', async () => {
+    const productId = await product(5);
+    const orderId = randomUUID();
+    const placed = () => createEnvelope('/services/order', { definition: OrderPlaced, subject: orderId, data: { orderId, productId, quantity: 2, customerId: null, merchantId: null } });
+    assert.equal(await deliver(placed()), 'statement:applied');
+    assert.equal(await deliver(placed()), 'transaction:applied', 'the hold already there made the statement fail whole');
+    assert.deepEqual(await stockOf(productId), { available: 3, reserved: 2, sold: 0 });
+    assert.equal((await pool.query('SELECT 1 FROM reservation WHERE order_id = $1', [orderId])).rows.length, 1);
+    assert.equal((await pool.query("SELECT 1 FROM outbox WHERE aggregate_id = $1 AND routing_key = 'inventory.reserved.v1'", [orderId])).rows.length, 1);
+  });
+
   it('when three copies of payment.succeeded race for each of 20 holds, then each hold is sold once and announced once', async () => {
     const productId = await product(25);
     const orders = await Promise.all(Array.from({ length: 20 }, () => reserve(productId)));

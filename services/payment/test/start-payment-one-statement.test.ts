@@ -71,6 +71,14 @@ describe('a payment recorded in one statement', () => {
     }
   });
 
+  it('when another inventory.reserved (a new message id) comes for an order that has its payment, then its statement writes nothing and no second charge is asked for', async () => {
+    const orderId = await withIntent();
+    assert.equal(await deliver(reserved(orderId)), 'statement:applied');
+    assert.equal(await deliver(reserved(orderId)), 'transaction:applied', 'the payment already there made the statement fail whole');
+    assert.equal((await pool.query('SELECT 1 FROM payment WHERE order_id = $1', [orderId])).rows.length, 1);
+    assert.equal(chargesAsked.filter((asked) => asked === orderId).length, 1);
+  });
+
   it('when an order has no payment intent, then nothing is recorded and the transaction refuses it', async () => {
     const orderId = randomUUID();
     const message = reserved(orderId);

@@ -47,13 +47,13 @@ export interface ReservePlan {
 }
 
 /**
- * Plans the common case of `reserveStock` (a known product with the stock, no hold yet for the
- * order) from reads made before the statement; the statement takes the stock only if it is still
- * there, and the order's unique hold keeps a racing copy out. Anything else (an unknown product,
- * too little stock, a hold already there) is null: the transaction decides and announces it.
+ * Plans the common case of `reserveStock` (a known product with the stock) from the product read
+ * before the statement; the statement takes the stock only if it is still there. A hold already
+ * there for the order is not looked for: its unique order id makes the statement fail whole, and
+ * the transaction decides. An unknown product or too little stock is null: the transaction
+ * decides and announces it.
  */
-export async function planReserve(context: Pick<InventoryContext, 'now' | 'defaultHoldSeconds'> & { store: Pick<InventoryContext['store'], 'findProduct' | 'findReservationByOrder'> }, command: ReserveCommand): Promise<ReservePlan | null> {
-  if (await context.store.findReservationByOrder(command.orderId)) return null;
+export async function planReserve(context: Pick<InventoryContext, 'now' | 'defaultHoldSeconds'> & { store: Pick<InventoryContext['store'], 'findProduct'> }, command: ReserveCommand): Promise<ReservePlan | null> {
   const product = await context.store.findProduct(command.productId);
   if (!product || product.available < command.quantity) return null;
   return heldFor(context, product, command);

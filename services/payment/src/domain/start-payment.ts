@@ -27,12 +27,12 @@ export async function startPayment(unit: PaymentUnitOfWork, command: StartPaymen
 }
 
 /**
- * Plans `startPayment`'s common case (no payment yet, the intent there) from reads made before
- * the statement that records it (the intent's owner and method never change; the order's unique
- * payment keeps a racing copy out). Anything else is null: the transaction decides.
+ * Plans `startPayment`'s common case (the intent there) from the intent read before the statement
+ * that records it (its owner and method never change). A payment already there is not looked
+ * for: the order's unique payment makes the statement fail whole (a racing copy, a redelivery),
+ * and the transaction decides. No intent is null: the transaction refuses it.
  */
-export async function planPayment(store: Pick<PaymentUnitOfWork['store'], 'findPayment' | 'findIntent'>, command: StartPaymentCommand, trace: Trace): Promise<{ payment: Payment; intent: PaymentIntent } | null> {
-  if (await store.findPayment(command.orderId)) return null;
+export async function planPayment(store: Pick<PaymentUnitOfWork['store'], 'findIntent'>, command: StartPaymentCommand, trace: Trace): Promise<{ payment: Payment; intent: PaymentIntent } | null> {
   const intent = await store.findIntent(command.orderId);
   return intent ? { payment: paymentFor(intent, command, trace), intent } : null;
 }
