@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { databaseUrlFor } from '../../scripts/databases.ts';
 import { signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
 import type { GatewayClient } from './support/api.ts';
 
@@ -16,6 +19,23 @@ describe('the public API contract', () => {
   });
   after(async () => platform.stopAll());
 
+  /** What the retention sweep and Redis's expiry do to a key's stored response a day later. */
+  const forgetStoredResponse = async (key: string) => {
+    const client = new pg.Client({ connectionString: databaseUrlFor('order', 'e2e') });
+    await client.connect();
+    try {
+      await client.query('DELETE FROM idempotency_record WHERE key = $1', [key]);
+    } finally {
+      await client.end();
+    }
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      const cached = await redis.keys(`idem:order:*:${key}`);
+      if (cached.length > 0) await redis.del(...cached);
+    } finally {
+      redis.disconnect();
+    }
+  };
   const order = (overrides: Record<string, unknown> = {}) => ({ productId, quantity: 1, paymentMethod: 'CARD', cardToken: 'tok_visa', ...overrides });
 
   it('when input is bad, then the answer is a 4xx problem+json that says what is wrong', async () => {
@@ -52,6 +72,19 @@ describe('the public API contract', () => {
     const other = await api.request('POST', '/orders', order({ quantity: 3 }), key);
     assert.equal(other.status, 422);
     assert.match(other.type, /problem\+json/);
+  });
+
+  it('when the stored response of a key is gone (past its lifetime), then the same key still answers with the first order and nothing more is sold', async () => {
+    const product = await api.createProduct({ stock: 5 });
+    const key = randomUUID();
+    const first = await api.request<{ orderId: string }>('POST', '/orders', order({ productId: product }), { 'idempotency-key': key });
+    assert.equal((await api.finalOrder(first.body.orderId)).status, 'COMPLETED');
+    await forgetStoredResponse(key);
+    const again = await api.request<{ orderId: string }>('POST', '/orders', order({ productId: product }), { 'idempotency-key': key });
+    assert.equal(again.status, 202);
+    assert.equal(again.body.orderId, first.body.orderId, "the key's own row found the first order");
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.equal((await api.product(product)).sold, 1);
   });
 
   it('when 20 requests with one key arrive at once, then exactly one order exists, the rest replayed or 409, and stock moves once', async () => {

@@ -73,10 +73,11 @@ export function orderRoutes({ db, reads, cipher, catalog, intents, idempotency }
     const payment: PaymentChoice = body.paymentMethod === 'CARD' ? { method: 'CARD', cardToken: body.cardToken } : body.paymentMethod === 'UPI' ? { method: 'UPI', upiVpa: body.upiVpa } : { method: 'WALLET' };
     const command = { idempotencyKey: key, customerId: customer.sub, merchantId: product.merchantId, productId: body.productId, quantity: body.quantity, payment, customerEmail: body.customerEmail ?? null };
     // A new order's payment intent is filed before the order commits (a network call is never
-    // made inside our transaction). A replay needs none; a lost race leaves an intent no order uses.
-    const known = await orderStore(db, cipher).findIdempotencyKey(key);
-    const orderId = known?.orderId ?? randomUUID();
-    if (!known) await intents.create({ orderId, customerId: customer.sub, merchantId: product.merchantId, ...payment });
+    // made inside our transaction). The key is not looked up first: a replay is answered by the
+    // stored response above, and the key's row answers the rare one that gets here (its record
+    // abandoned or past its lifetime), leaving an intent no order uses (pruned with the others).
+    const orderId = randomUUID();
+    await intents.create({ orderId, customerId: customer.sub, merchantId: product.merchantId, ...payment });
     const correlationId = ctx.state.correlationId as string;
     // Not in a transaction: placing writes everything in one statement (see createOrderOnce).
     const { order, replayed } = await placeOrder({ store: orderStore(db, cipher), envelopes: envelopesOf({ source: '/services/order', correlationId }) }, { ...command, orderId });
