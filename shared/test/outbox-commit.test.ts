@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { writeEvents } from '../src/outbox/write-events.ts';
+import { LedgerEntryRecorded } from '../src/events/catalog.ts';
 import { createTestbedDatabase, type TestbedDatabase } from './support/testbed-db.ts';
 import { commitEvents, consume, effectsOf, recordingHandler, SOURCE, startRelay, type ConsumerHandle } from './support/harness.ts';
 import { uniqueCounterEvent } from './support/test-events.ts';
@@ -51,6 +52,24 @@ describe('outbox: publish if and only if the transaction commits', () => {
       return outbox?.publishedAt ? outbox : undefined;
     });
     assert.equal(row.routingKey, counted.type);
+  });
+
+  it('when an event no queue consumes is written, then it is kept already marked sent, so the relay never spends a round on it; others wait for the relay', async () => {
+    const orderId = '7a4c9f3e-5b1d-4e2a-9c8f-1d2e3f4a5b6c';
+    const marks = await db.prisma.$transaction(async (tx) => {
+      const [unconsumed, counter] = await writeEvents(
+        tx,
+        [
+          { definition: LedgerEntryRecorded, subject: orderId, data: { orderId, transferId: `charge:${orderId}`, kind: 'charge', amountMinor: 100, currency: 'EUR' } },
+          { definition: counted, subject: 'routed', data: { sequence: 3 } },
+        ],
+        { source: SOURCE },
+      );
+      // Read before the commit: no relay can have touched these rows yet.
+      const rows = await tx.outboxEvent.findMany({ where: { eventId: { in: [unconsumed!.id, counter!.id] } } });
+      return Object.fromEntries(rows.map((row) => [row.routingKey, row.publishedAt !== null]));
+    });
+    assert.deepEqual(marks, { [LedgerEntryRecorded.type]: true, [counted.type]: false });
   });
 
   it('when data does not match the event schema, then writeEvents refuses it and nothing is written', async () => {

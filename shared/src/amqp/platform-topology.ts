@@ -42,3 +42,12 @@ export const PLATFORM_QUEUES: readonly ServiceQueue[] = [
   queue('ledger', [events.PaymentSucceeded, events.PaymentRefunded, events.WalletToppedUp, events.InventoryCommitted, events.PaymentJournalRequested]),
   queue('notification', [events.OrderCompleted, events.OrderCancelled, events.PaymentRefunded, events.PaymentSucceeded, events.PaymentFailed]),
 ];
+
+const consumedTypes = new Set(PLATFORM_QUEUES.flatMap((queue) => queue.eventTypes));
+/**
+ * The platform's event types no queue consumes (ledger.entry-recorded, notification.sent): they
+ * are written to the outbox already marked sent, kept for an order's timeline, and never cost the
+ * relay a round; publishing them only filled events.unrouted. A type this code does not know is
+ * not among them (it is sent).
+ */
+export const UNCONSUMED_TYPES: ReadonlySet<string> = new Set(Object.values(events).flatMap((definition) => (typeof definition === 'object' && !consumedTypes.has(definition.type) ? [definition.type] : [])));

@@ -21,7 +21,7 @@
 import type { Envelope } from '../envelope.ts';
 import { AppError } from '../errors.ts';
 import { asUnavailableWhenSaturated } from '../dependency-outage.ts';
-import { envelopesOf, outboxInsert } from '../outbox/write-events.ts';
+import { envelopesOf, outboxInsert, OUTBOX_RETURNING, WAKE_RELAY } from '../outbox/write-events.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import { IN_TRANSACTION, type EventHandler, type StatementPlan } from './handler.ts';
 import { ADMISSION, MESSAGES_AND_PARKED } from './inbox.ts';
@@ -89,8 +89,8 @@ function statementOf(plan: StatementPlan | null, source: string, envelope: Envel
   values.push(...insert.values);
   // The relay is woken only when rows were written (NOTIFY is delivered at commit).
   return `WITH ${admission},
-    announced AS (${insert.sql} WHERE EXISTS (SELECT 1 FROM changed) RETURNING 1)
-    SELECT ${outcome}, (SELECT pg_notify('outbox', '') FROM announced LIMIT 1) AS woken`;
+    announced AS (${insert.sql} WHERE EXISTS (SELECT 1 FROM changed) ${OUTBOX_RETURNING})
+    SELECT ${outcome}, ${WAKE_RELAY} AS woken`;
 }
 
 /** SQLSTATE 23505, as `pg` reports it, or inside Prisma's raw-query error (P2010). */

@@ -12,8 +12,7 @@ import { configParts, loadConfigOrExit } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { ConfirmPublisher } from '../amqp/confirm-publisher.ts';
 import { OutboxRelay } from './relay.ts';
-import { PLATFORM_QUEUES } from '../amqp/platform-topology.ts';
-import * as catalog from '../events/catalog.ts';
+import { PLATFORM_QUEUES, UNCONSUMED_TYPES } from '../amqp/platform-topology.ts';
 import { assertSafeForProduction } from '../service/base-config.ts';
 import { startMetricsServer } from '../http/metrics-server.ts';
 import { relayMetrics } from './relay-metrics.ts';
@@ -53,9 +52,6 @@ if (config.RELAY_AMQP_URLS && config.RELAY_AMQP_URLS.length !== config.RELAY_DAT
 const logger = createLogger('relay', config.LOG_LEVEL);
 await startTracing('relay');
 const databaseNameOf = (url: string) => new URL(url).pathname.slice(1);
-// The platform's event types no queue consumes; anything else (a type this code does not know) is sent.
-const consumedTypes = new Set(PLATFORM_QUEUES.flatMap((queue) => queue.eventTypes));
-const UNCONSUMED_TYPES = new Set(Object.values(catalog).flatMap((definition) => (typeof definition === 'object' && !consumedTypes.has(definition.type) ? [definition.type] : [])));
 const topology = await ConfirmPublisher.connect(config.AMQP_URL, `relay-${process.pid}`, logger, PLATFORM_QUEUES);
 const connections = [topology.connection];
 const metrics = relayMetrics();
@@ -75,7 +71,7 @@ const relays = await Promise.all(
       pollIntervalMs: config.RELAY_POLL_INTERVAL_MS,
       pauseBeforeMarkMs: config.RELAY_PAUSE_BEFORE_MARK_MS,
       publishEachTwice: config.RELAY_TEST_PUBLISH_TWICE === '1',
-      // ledger.entry-recorded and notification.sent have no consumer: publishing them only filled events.unrouted.
+      // Rows of a type no queue consumes are written already sent; one left from before that is marked, not published.
       isConsumed: (eventType) => !UNCONSUMED_TYPES.has(eventType),
       onRound: (outcome) => metrics.round(database, outcome),
     });

@@ -1,6 +1,7 @@
 import { createEnvelope, type Cause, type Envelope, type NewEvent } from '../envelope.ts';
 import { partitionOf } from './partition.ts';
 import type { SqlTransaction } from './sql-client.ts';
+import { UNCONSUMED_TYPES } from '../amqp/platform-topology.ts';
 
 export const EVENTS_EXCHANGE = 'events';
 
@@ -33,11 +34,7 @@ export function envelopesOf(options: WriteOptions): (events: readonly NewEvent[]
 export async function insertEnvelopes(tx: SqlTransaction, envelopes: readonly Envelope[]): Promise<void> {
   if (envelopes.length === 0) return;
   const insert = outboxInsert(envelopes, 1);
-  await tx.$executeRawUnsafe(
-    `WITH inserted AS (${insert.sql} RETURNING 1)
-     SELECT pg_notify('outbox', '') FROM (SELECT count(*) FROM inserted) AS written`,
-    ...insert.values,
-  );
+  await tx.$executeRawUnsafe(`WITH announced AS (${insert.sql} ${OUTBOX_RETURNING}) SELECT ${WAKE_RELAY}`, ...insert.values);
 }
 
 /**
@@ -48,8 +45,10 @@ export async function insertEnvelopes(tx: SqlTransaction, envelopes: readonly En
 export function outboxInsert(envelopes: readonly Envelope[], first: number): { sql: string; values: unknown[] } {
   const at = (offset: number) => `$${first + offset}`;
   return {
-    sql: `INSERT INTO outbox (event_id, aggregate_id, partition_key, exchange, routing_key, envelope)
-       SELECT * FROM unnest(${at(0)}::uuid[], ${at(1)}::text[], ${at(2)}::smallint[], ${at(3)}::text[], ${at(4)}::text[], ${at(5)}::text[])`,
+    sql: `INSERT INTO outbox (event_id, aggregate_id, partition_key, exchange, routing_key, envelope, published_at)
+       SELECT event_id, aggregate_id, partition_key, exchange, routing_key, envelope, CASE WHEN routed THEN NULL ELSE now() END
+       FROM unnest(${at(0)}::uuid[], ${at(1)}::text[], ${at(2)}::smallint[], ${at(3)}::text[], ${at(4)}::text[], ${at(5)}::text[], ${at(6)}::boolean[])
+         AS row_values(event_id, aggregate_id, partition_key, exchange, routing_key, envelope, routed)`,
     values: [
       envelopes.map((envelope) => envelope.id),
       envelopes.map((envelope) => envelope.subject),
@@ -57,9 +56,17 @@ export function outboxInsert(envelopes: readonly Envelope[], first: number): { s
       envelopes.map(() => EVENTS_EXCHANGE),
       envelopes.map((envelope) => envelope.type),
       envelopes.map((envelope) => JSON.stringify(envelope)),
+      envelopes.map((envelope) => !UNCONSUMED_TYPES.has(envelope.type)),
     ],
   };
 }
+
+/**
+ * What an embedding statement's outbox CTE returns (`announced AS (… ${OUTBOX_RETURNING})`) and
+ * the select-list item that wakes the relay at commit only if it wrote a row the relay must send.
+ */
+export const OUTBOX_RETURNING = 'RETURNING published_at IS NULL AS unsent';
+export const WAKE_RELAY = "(SELECT pg_notify('outbox', '') FROM announced WHERE unsent LIMIT 1)";
 
 /**
  * Collects the events of several handlers in one transaction and writes them in one statement

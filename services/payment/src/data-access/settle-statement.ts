@@ -6,7 +6,7 @@
  * system call and a wake-up on both sides: on the saga's path, that was most of its cost.
  */
 import type { Envelope } from '@platform/shared/envelope';
-import { outboxInsert } from '@platform/shared/outbox/write-events';
+import { outboxInsert, OUTBOX_RETURNING, WAKE_RELAY } from '@platform/shared/outbox/write-events';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import type { Payment, Settlement } from '../domain/ports.ts';
 import { paymentStatusUpdate } from './payment-sql.ts';
@@ -31,9 +31,9 @@ export async function settleInOneStatement(db: SqlTransaction, payment: Payment,
   if (envelopes.length > 0) {
     const insert = outboxInsert(envelopes, values.length + 1);
     values.push(...insert.values);
-    ctes.push(`announced AS (${insert.sql} WHERE EXISTS (SELECT 1 FROM moved) RETURNING 1)`);
+    ctes.push(`announced AS (${insert.sql} WHERE EXISTS (SELECT 1 FROM moved) ${OUTBOX_RETURNING})`);
     // The relay is woken only when rows were written (NOTIFY is delivered at commit).
-    woken = ", (SELECT pg_notify('outbox', '') FROM announced LIMIT 1) AS woken";
+    woken = `, ${WAKE_RELAY} AS woken`;
   }
   const [row] = await db.$queryRawUnsafe<Array<{ moved: boolean }>>(`WITH ${ctes.join(',\n  ')} SELECT EXISTS (SELECT 1 FROM moved) AS moved${woken}`, ...values);
   return row?.moved === true;
