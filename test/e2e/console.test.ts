@@ -84,14 +84,15 @@ describe('the operations console', () => {
     it('when the ledger fails a step at first and applies it on a retry, then the swimlane marks that step retried, with the attempt that worked', async () => {
       const productId = await suite.api.createProduct({ stock: 2, priceMinor: 700 });
       const failedBefore = suite.platform.logs.filter((line) => line.includes('retrying later')).length;
-      // A real failure inside the ledger's transaction: its table is briefly not there.
-      await query('ledger', 'ALTER TABLE transfer RENAME TO transfer_away');
+      // A real failure inside the ledger's write of the charge: its postings' table is briefly not
+      // there (only the charge writes postings; a card order's inventory.committed does not touch it).
+      await query('ledger', 'ALTER TABLE ledger_posting RENAME TO ledger_posting_away');
       let orderId: string;
       try {
         orderId = await suite.api.placeOrder(productId);
         await waitFor('a ledger delivery failed', async () => suite.platform.logs.filter((line) => line.includes('retrying later')).length > failedBefore);
       } finally {
-        await query('ledger', 'ALTER TABLE transfer_away RENAME TO transfer');
+        await query('ledger', 'ALTER TABLE ledger_posting_away RENAME TO ledger_posting');
       }
       await waitFor('the charge journaled on a retry', async () => (await suite.api.ledgerEntries(orderId)).length === 1);
       await settledTimeline(suite.api, orderId, 'order.completed.v1');
