@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import pg from 'pg';
-import { databaseUrlFor } from '../../scripts/databases.ts';
 import { signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
 import type { GatewayClient } from './support/api.ts';
+import { forgetStoredResponse } from './support/stored-responses.ts';
 
 describe('the public API contract', () => {
   let platform: TestPlatform;
@@ -19,23 +17,6 @@ describe('the public API contract', () => {
   });
   after(async () => platform.stopAll());
 
-  /** What the retention sweep and Redis's expiry do to a key's stored response a day later. */
-  const forgetStoredResponse = async (key: string) => {
-    const client = new pg.Client({ connectionString: databaseUrlFor('order', 'e2e') });
-    await client.connect();
-    try {
-      await client.query('DELETE FROM idempotency_record WHERE key = $1', [key]);
-    } finally {
-      await client.end();
-    }
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    try {
-      const cached = await redis.keys(`idem:order:*:${key}`);
-      if (cached.length > 0) await redis.del(...cached);
-    } finally {
-      redis.disconnect();
-    }
-  };
   const order = (overrides: Record<string, unknown> = {}) => ({ productId, quantity: 1, paymentMethod: 'CARD', cardToken: 'tok_visa', ...overrides });
 
   it('when input is bad, then the answer is a 4xx problem+json that says what is wrong', async () => {

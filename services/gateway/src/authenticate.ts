@@ -8,6 +8,7 @@ import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { AppError } from '@platform/shared/errors';
 import { ROLES, type Identity } from '@platform/shared/http/identity';
+import { rememberVerified, type Verified } from './verified-tokens.ts';
 
 export interface TokenVerifierOptions {
   jwksUrl: string;
@@ -17,6 +18,7 @@ export interface TokenVerifierOptions {
 
 const claims = z.object({
   sub: z.string().min(1).max(200),
+  exp: z.number(),
   role: z.enum(ROLES),
   scope: z.string().max(2_000).default(''),
   merchant_id: z.string().uuid().optional(),
@@ -32,10 +34,11 @@ export type TokenVerifier = (token: string) => Promise<Identity>;
 
 const COOLDOWN_MS = 1_000;
 
+/** Verified once per token and remembered for a while (verified-tokens.ts). */
 export function tokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: COOLDOWN_MS, cacheMaxAge: 10 * 60_000, timeoutDuration: 2_000 });
   const verify = (token: string) => jwtVerify(token, jwks, { issuer: options.issuer, audience: options.audience, algorithms: ['ES256'], requiredClaims: ['exp', 'sub'] });
-  return async (token) => {
+  return rememberVerified(async (token): Promise<Verified> => {
     let payload: unknown;
     try {
       ({ payload } = await verify(token).catch(async (error: unknown) => {
@@ -53,8 +56,9 @@ export function tokenVerifier(options: TokenVerifierOptions): TokenVerifier {
     }
     const parsed = claims.safeParse(payload);
     if (!parsed.success) throw new InvalidToken('missing or malformed claims');
-    return { sub: parsed.data.sub, role: parsed.data.role, merchantId: parsed.data.merchant_id ?? null, scopes: parsed.data.scope.split(' ').filter(Boolean) };
-  };
+    const identity = { sub: parsed.data.sub, role: parsed.data.role, merchantId: parsed.data.merchant_id ?? null, scopes: parsed.data.scope.split(' ').filter(Boolean) };
+    return { identity, expiresAt: new Date(parsed.data.exp * 1000) };
+  });
 }
 
 /** The bearer token of a request, if any; a malformed Authorization header is a 401. */
