@@ -3,9 +3,10 @@ import { chargeKeyOf, GatewayUnavailable, type GatewayAnswer, type Payment, type
 
 /**
  * Calls the gateway for an INITIATED payment, outside any transaction, and records the answer
- * afterwards (in one statement; in a transaction if the payment moved meanwhile). The idempotency key is the order's, so however often this runs (the handler's
- * after-commit call, the sweeper, two instances) the gateway charges at most once. When the
- * gateway cannot be asked now, the payment waits for the sweeper — within its hold's lifetime.
+ * afterwards (in one statement; in a transaction if the payment moved meanwhile). The
+ * idempotency key is the order's, so however often this runs (the handler's after-commit call,
+ * the sweeper, two instances) the gateway charges at most once. When the gateway cannot be
+ * asked now, the payment waits for the sweeper — within its hold's lifetime.
  */
 export async function attemptCharge(services: PaymentServices, paymentId: string): Promise<void> {
   const loaded = await services.read(async (store) => {
