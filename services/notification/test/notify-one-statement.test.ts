@@ -6,7 +6,9 @@ import { encryptNullable, fieldCipher } from '@platform/shared/crypto/field-ciph
 import { createEnvelope, type Envelope } from '@platform/shared/envelope';
 import { OrderCompleted, PaymentSucceeded, SEALED_EMAIL } from '@platform/shared/events/catalog';
 import { applyInOneStatement } from '@platform/shared/consumer/one-statement';
-import { PgSql } from '@platform/shared/service/sql-transaction';
+import { PgSql, sqlTransaction } from '@platform/shared/service/sql-transaction';
+import { handlerContext } from '@platform/shared/consumer/apply-steps';
+import { outboxPublisher } from '@platform/shared/outbox/write-events';
 import { cloneServiceDatabase } from '../../../scripts/databases.ts';
 import { notificationHandlers } from '../src/entry-points/messaging-handlers.ts';
 
@@ -67,7 +69,7 @@ describe('notices and webhook deliveries written in one statement', () => {
     assert.equal(await count("SELECT count(*) AS n FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id WHERE e.merchant_id = $1 AND d.event_type = 'payment.succeeded'", subscribed), 1);
   });
 
-  it('when a merchant has endpoints subscribed, unsubscribed and disabled, then only the active subscribed ones get a delivery, each with its own msg_ id', async () => {
+  it('when a merchant has endpoints subscribed, unsubscribed and disabled, then only the active subscribed ones get a delivery, each with its own msg_ id, by the statement and by the transaction alike', async () => {
     const merchantId = await subscribedMerchant();
     const endpoint = (eventTypes: string[], status: string) =>
       pool.query("INSERT INTO webhook_endpoint (id, merchant_id, url, event_types, secret_encrypted, status) VALUES ($1, $2, 'https://merchant.example/other', $3, 'enc1.x', $4)", [randomUUID(), merchantId, eventTypes, status]);
@@ -82,5 +84,12 @@ describe('notices and webhook deliveries written in one statement', () => {
     assert.ok(deliveries.every((delivery) => /^msg_[A-Za-z0-9_-]{22}$/.test(delivery.id) && delivery.status === 'PENDING'), JSON.stringify(deliveries));
     assert.notEqual(deliveries[0]!.id, deliveries[1]!.id);
     assert.deepEqual(JSON.parse(deliveries[0]!.payload), { type: 'payment.succeeded', timestamp: paid.time, data: { orderId, paymentId: paid.data.paymentId, amountMinor: 900, currency: 'EUR', method: 'CARD' } });
+    // The transaction path (a batch, a parked subject) writes the same deliveries with the same SQL.
+    const again = createEnvelope('/services/payment', { definition: PaymentSucceeded, subject: orderId, data: { ...paid.data, paymentId: randomUUID() } });
+    const handler = handlers.find((candidate) => candidate.definition.type === PaymentSucceeded.type)!;
+    await sqlTransaction(pool, (tx) => handler.handle(again.data, handlerContext(tx, again, (cause) => outboxPublisher(tx, { source: '/services/notification', cause }), () => undefined)));
+    const viaTransaction = (await pool.query<{ id: string; payload: string }>('SELECT d.id, d.payload FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id WHERE e.merchant_id = $1 AND d.payload LIKE $2', [merchantId, `%${again.data.paymentId}%`])).rows;
+    assert.equal(viaTransaction.length, 2, 'the same two endpoints');
+    assert.ok(viaTransaction.every((delivery) => /^msg_[A-Za-z0-9_-]{22}$/.test(delivery.id)));
   });
 });

@@ -1,5 +1,5 @@
 import { decryptNullable, encryptNullable, type FieldCipher } from '@platform/shared/crypto/field-cipher';
-import type { DueDelivery, NewDelivery, WebhookEndpoint, WebhookEventType, WebhookStore } from '../domain/webhook-ports.ts';
+import type { DueDelivery, MerchantDeliveries, WebhookEndpoint, WebhookEventType, WebhookStore } from '../domain/webhook-ports.ts';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import type { Tx } from './database.ts';
 import type { PrismaClient } from './generated/client.ts';
@@ -12,44 +12,29 @@ type EndpointRow = Pick<Awaited<ReturnType<Tx['webhookEndpoint']['findUniqueOrTh
 
 const asEndpoint = (row: EndpointRow): WebhookEndpoint => ({ id: row.id, merchantId: row.merchantId, url: row.url, eventTypes: row.eventTypes as WebhookEventType[], status: row.status as WebhookEndpoint['status'], disabledReason: row.disabledReason, alertEmail: null, createdAt: row.createdAt });
 
-/** The deliveries' INSERT, bound through `param`. */
-function deliveriesInsert(deliveries: readonly NewDelivery[], param: (value: unknown) => string): string {
-  const columns = [param(deliveries.map((delivery) => delivery.id)), param(deliveries.map((delivery) => delivery.endpointId)), param(deliveries.map((delivery) => delivery.eventType)), param(deliveries.map((delivery) => delivery.payload))];
-  return `INSERT INTO webhook_delivery (id, endpoint_id, event_type, payload, status)
-    SELECT id, endpoint_id, event_type, payload, 'PENDING' FROM unnest(${columns[0]}::text[], ${columns[1]}::uuid[], ${columns[2]}::text[], ${columns[3]}::text[]) AS d(id, endpoint_id, event_type, payload)`;
-}
-
 /**
- * A merchant event's deliveries as a change of a one-statement apply: one per active endpoint
- * subscribed to it, found by the statement itself (no read before it). Each id is 'msg_' and
- * 16 random bytes (a v4 UUID's) in base64url, the shape `deliveriesFor` gives in Node.
+ * A merchant event's deliveries: one per active endpoint subscribed to it, found by the statement
+ * itself. Each id is 'msg_' and 16 random bytes (a v4 UUID's) in base64url: the `webhook-id` the
+ * merchant sees on every attempt, so it can deduplicate. Only where `gate` holds.
  */
-export function merchantDeliveriesChange(event: { merchantId: string; type: WebhookEventType; payload: string }, param: (value: unknown) => string, admitted: string): string {
+function deliveriesInsert(event: MerchantDeliveries, param: (value: unknown) => string, gate: string): string {
   const type = param(event.type);
   return `INSERT INTO webhook_delivery (id, endpoint_id, event_type, payload, status)
     SELECT 'msg_' || rtrim(translate(encode(uuid_send(gen_random_uuid()), 'base64'), '+/', '-_'), '='), id, ${type}, ${param(event.payload)}, 'PENDING'
-      FROM webhook_endpoint WHERE merchant_id = ${param(event.merchantId)}::uuid AND status = 'ACTIVE' AND ${type} = ANY(event_types) AND ${admitted}
-    RETURNING 1`;
+      FROM webhook_endpoint WHERE merchant_id = ${param(event.merchantId)}::uuid AND status = 'ACTIVE' AND ${type} = ANY(event_types) AND ${gate}`;
 }
 
-/**
- * What every order and payment event needs (the merchant's subscribed endpoints, its new
- * deliveries), in SQL alone: the handlers run it on plain `pg`.
- */
-export function merchantEventStore(tx: SqlTransaction): Pick<WebhookStore, 'activeEndpointsFor' | 'insertDeliveries'> {
+/** The same deliveries as a change of a one-statement apply (no read before it). */
+export function merchantDeliveriesChange(event: MerchantDeliveries, param: (value: unknown) => string, admitted: string): string {
+  return `${deliveriesInsert(event, param, admitted)} RETURNING 1`;
+}
+
+/** What every order and payment event needs, in SQL alone: the handlers run it on plain `pg`. */
+export function merchantEventStore(tx: SqlTransaction): Pick<WebhookStore, 'enqueueDeliveries'> {
   return {
-    async activeEndpointsFor(merchantId, eventType) {
-      const rows = await tx.$queryRawUnsafe<EndpointRow[]>(
-        `SELECT id::text, merchant_id::text AS "merchantId", url, event_types AS "eventTypes", status, disabled_reason AS "disabledReason", created_at AS "createdAt"
-           FROM webhook_endpoint WHERE merchant_id = $1::uuid AND status = 'ACTIVE' AND $2 = ANY(event_types) ORDER BY created_at`,
-        merchantId,
-        eventType,
-      );
-      return rows.map(asEndpoint);
-    },
-    async insertDeliveries(deliveries) {
+    async enqueueDeliveries(event) {
       const values: unknown[] = [];
-      await tx.$executeRawUnsafe(deliveriesInsert(deliveries, (value) => `$${values.push(value)}`), ...values);
+      return tx.$executeRawUnsafe(deliveriesInsert(event, (value) => `$${values.push(value)}`, 'true'), ...values);
     },
   };
 }

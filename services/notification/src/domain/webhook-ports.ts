@@ -39,11 +39,10 @@ export interface DueDelivery {
   manual: boolean;
 }
 
-/** A delivery to write: its id is the `webhook-id` the merchant sees on every attempt. */
-export interface NewDelivery {
-  id: string;
-  endpointId: string;
-  eventType: string;
+/** A merchant event to deliver to each of its endpoints subscribed to the type. */
+export interface MerchantDeliveries {
+  merchantId: string;
+  type: WebhookEventType;
   payload: string;
 }
 
@@ -51,11 +50,11 @@ export interface WebhookStore {
   insertEndpoint(endpoint: WebhookEndpoint, secret: string): Promise<void>;
   endpointsOf(merchantId: string): Promise<WebhookEndpoint[]>;
   findEndpoint(id: string): Promise<(WebhookEndpoint & { secrets: EndpointSecrets }) | null>;
-  activeEndpointsFor(merchantId: string, eventType: WebhookEventType): Promise<WebhookEndpoint[]>;
   rotateSecret(id: string, secret: string, previousUntil: Date): Promise<void>;
   /** ACTIVE → DISABLED; with an alert, the merchant's e-mail is stored in the same transaction (sent after it). */
   disableEndpoint(id: string, reason: string, alert?: EndpointAlert): Promise<void>;
-  insertDeliveries(deliveries: readonly NewDelivery[]): Promise<void>;
+  /** One PENDING delivery per active endpoint subscribed to the type; says how many. */
+  enqueueDeliveries(event: MerchantDeliveries): Promise<number>;
   recordAttempt(delivery: DueDelivery, attempt: { statusCode: number | null; latencyMs: number; error: string | null }, outcome: { delivered: true } | { delivered: false; nextAttemptAt: Date | null }): Promise<void>;
   resend(deliveryId: string, endpointId: string): Promise<boolean>;
 }
