@@ -46,8 +46,9 @@ export function ledgerHandlers(settings: LedgerSettings) {
       async (data, handler) => {
         await captureWalletPayment(contextOf(handler), holdStore(handler.tx), walletHoldId(`charge:${data.orderId}`));
       },
-      // A card order has no hold, and gets none later (a wallet's is placed before its stock is held):
-      // only the inbox row, written if no hold is there (checked in the same statement); a wallet order's goes to the transaction.
+      // A card order has no hold and gets none later (a wallet's hold is placed before its payment
+      // succeeds, so before its stock can be committed): only the inbox row, written if no hold is
+      // there (checked in the same statement); a wallet order's goes to the transaction.
       async (data, { param, admitted }) => ({ change: `SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM transfer WHERE id = ${param(walletHoldId(`charge:${data.orderId}`))}) AND ${admitted}`, onlyIfChanged: true }),
     ),
     // Reconciliation's repairs: the same use cases, so a transfer already there is left alone.
