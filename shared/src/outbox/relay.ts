@@ -19,7 +19,7 @@ import { startPublishSpans } from '../telemetry/tracing.ts';
 import { describeError } from '../errors.ts';
 import { OUTBOX_PARTITIONS } from './partition.ts';
 import { outboxLag, type OutboxLag } from './outbox-lag.ts';
-import { CLAIM_AND_MARK } from './relay-claim.ts';
+import { claimAndMarkStatement } from './relay-claim.ts';
 import { hearConnectionErrors } from '../service/sql-transaction.ts';
 
 /** Advisory-lock namespace (first key) for outbox partitions. */
@@ -66,6 +66,7 @@ export class OutboxRelay {
   private readonly partitionsPerClaim: number;
   private readonly pollIntervalMs: number;
   private readonly lanes: number;
+  private readonly claimStatement: { name: string; text: string };
   private readonly idlers = new Set<() => void>();
   private readonly lanesInRound = new Set<{ recheck: boolean }>();
   private running: Promise<void> = Promise.resolve();
@@ -78,6 +79,7 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 1_000;
     this.partitionsPerClaim = options.partitionsPerClaim ?? 16;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.claimStatement = claimAndMarkStatement({ lockNamespace: PARTITION_LOCK_NAMESPACE, partitions: OUTBOX_PARTITIONS, partitionsPerClaim: this.partitionsPerClaim, batchSize: this.batchSize });
   }
 
   /** Runs until stop(); never throws (errors are logged and the round retried after a pause). */
@@ -150,7 +152,7 @@ export class OutboxRelay {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const claimed = await client.query<OutboxRow>(CLAIM_AND_MARK, [PARTITION_LOCK_NAMESPACE, this.partitionsPerClaim, OUTBOX_PARTITIONS, this.batchSize]);
+      const claimed = await client.query<OutboxRow>(this.claimStatement);
       // RETURNING does not keep the scan's order: publish in seq order (one aggregate's events in commit order).
       const rows = claimed.rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       const consumed = this.options.isConsumed ? rows.filter((row) => this.options.isConsumed!(row.routing_key)) : rows;
