@@ -1,14 +1,16 @@
 /**
- * A relay round's one statement: take ownership of up to $2 partitions that have unsent rows,
- * and mark (uncommitted) and return their oldest $4 unsent rows.
+ * A relay round's one statement: take ownership of up to `partitionsPerClaim` partitions that
+ * have unsent rows, and mark (uncommitted) and return their oldest `batchSize` unsent rows.
  *
  * - Only partitions with unsent rows are tried (a wake-up for one row must not claim half the
- *   partitions at random and miss it), in a shuffled order so relays share them; one index probe
- *   per partition, however long the backlog. A scalar subquery, not EXISTS: PostgreSQL turns
- *   EXISTS into a hash semi-join over a bitmap scan of every unsent-looking index entry, and a
- *   bitmap scan never marks the entries of rows already published as dead, so they pile up until
- *   vacuum and every round visits them all (0.2–0.4 ms a round under load). The probes are plain
- *   index scans, which mark them, so the next round skips them.
+ *   partitions at random and miss it), in a shuffled order so relays share them.
+ * - `waiting` finds those partitions by skipping through the unsent part of the index, one probe
+ *   per partition found plus one: usually two or three, however long the backlog. It orders by
+ *   (published_at, partition_key), the index's own order, so no probe sorts. The probes are plain
+ *   index scans, which mark the entries of rows already published as dead so the next round
+ *   skips them. (An EXISTS per partition became a hash semi-join over a bitmap scan of every
+ *   unsent-looking entry: bitmap scans never mark entries dead, so they piled up until vacuum and
+ *   every round visited them all; probing all 32 partitions cost ~64 page reads a round.)
  * - `owned` is MATERIALIZED and its array computed once: unnest() is a function scan feeding
  *   LIMIT directly, so locks are tried one partition at a time and stop at the limit. (With a
  *   sort or a join in between, PostgreSQL may evaluate the lock call on every row first and take
@@ -25,29 +27,32 @@
  */
 export interface ClaimShape {
   lockNamespace: number;
-  partitions: number;
   partitionsPerClaim: number;
   batchSize: number;
 }
 
 export function claimAndMarkStatement(shape: ClaimShape): { name: string; text: string } {
-  const { lockNamespace, partitions, partitionsPerClaim, batchSize } = shape;
-  for (const value of [lockNamespace, partitions, partitionsPerClaim, batchSize]) {
+  const { lockNamespace, partitionsPerClaim, batchSize } = shape;
+  for (const value of [lockNamespace, partitionsPerClaim, batchSize]) {
     if (!Number.isSafeInteger(value) || value < 0) throw new Error(`relay claim: ${value} is not a whole number`);
   }
-  const text = CLAIM_AND_MARK.replaceAll('$1', String(lockNamespace)).replaceAll('$2', String(partitionsPerClaim)).replaceAll('$3', String(partitions)).replaceAll('$4', String(batchSize));
-  return { name: `outbox-claim-and-mark-${lockNamespace}-${partitions}-${partitionsPerClaim}-${batchSize}`, text };
-}
-
-const CLAIM_AND_MARK = `
-WITH owned AS MATERIALIZED (
-  SELECT p::smallint AS p FROM unnest(ARRAY(
-    SELECT p FROM generate_series(0, $3 - 1) AS p
-    WHERE (SELECT true FROM outbox WHERE published_at IS NULL AND partition_key = p LIMIT 1) ORDER BY random())) AS p
-  WHERE pg_try_advisory_xact_lock($1, p) LIMIT $2),
+  return {
+    name: `outbox-claim-and-mark-${lockNamespace}-${partitionsPerClaim}-${batchSize}`,
+    text: `
+WITH RECURSIVE waiting AS (
+  (SELECT partition_key AS p FROM outbox WHERE published_at IS NULL ORDER BY published_at, partition_key LIMIT 1)
+  UNION ALL
+  SELECT (SELECT o.partition_key FROM outbox o WHERE o.published_at IS NULL AND o.partition_key > w.p
+          ORDER BY o.published_at, o.partition_key LIMIT 1)
+  FROM waiting w WHERE w.p IS NOT NULL),
+owned AS MATERIALIZED (
+  SELECT p::smallint AS p FROM unnest(ARRAY(SELECT p FROM waiting WHERE p IS NOT NULL ORDER BY random())) AS p
+  WHERE pg_try_advisory_xact_lock(${lockNamespace}, p) LIMIT ${partitionsPerClaim}),
 pending AS (
   SELECT seq FROM outbox WHERE published_at IS NULL AND partition_key = ANY(ARRAY(SELECT p FROM owned))
-  ORDER BY seq LIMIT $4)
+  ORDER BY seq LIMIT ${batchSize})
 UPDATE outbox SET published_at = now() FROM pending
 WHERE outbox.seq = pending.seq AND outbox.published_at IS NULL
-RETURNING outbox.seq, outbox.partition_key, outbox.event_id, outbox.exchange, outbox.routing_key, outbox.envelope, outbox.created_at`;
+RETURNING outbox.seq, outbox.partition_key, outbox.event_id, outbox.exchange, outbox.routing_key, outbox.envelope, outbox.created_at`,
+  };
+}

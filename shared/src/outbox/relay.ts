@@ -17,7 +17,6 @@ import { CLOUDEVENTS_CONTENT_TYPE } from '../envelope.ts';
 import type { ConfirmPublisher, OutgoingMessage } from '../amqp/confirm-publisher.ts';
 import { startPublishSpans } from '../telemetry/tracing.ts';
 import { describeError } from '../errors.ts';
-import { OUTBOX_PARTITIONS } from './partition.ts';
 import { outboxLag, type OutboxLag } from './outbox-lag.ts';
 import { claimAndMarkStatement } from './relay-claim.ts';
 import { hearConnectionErrors } from '../service/sql-transaction.ts';
@@ -79,7 +78,7 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 1_000;
     this.partitionsPerClaim = options.partitionsPerClaim ?? 16;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
-    this.claimStatement = claimAndMarkStatement({ lockNamespace: PARTITION_LOCK_NAMESPACE, partitions: OUTBOX_PARTITIONS, partitionsPerClaim: this.partitionsPerClaim, batchSize: this.batchSize });
+    this.claimStatement = claimAndMarkStatement({ lockNamespace: PARTITION_LOCK_NAMESPACE, partitionsPerClaim: this.partitionsPerClaim, batchSize: this.batchSize });
   }
 
   /** Runs until stop(); never throws (errors are logged and the round retried after a pause). */
