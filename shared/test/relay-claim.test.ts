@@ -51,6 +51,22 @@ describe('the relay claims partitions that have unsent rows', () => {
       await connection.close().catch(() => undefined);
     }
   });
+  it('when every partition has an unsent row and a round may own them all, then one round finds every partition and publishes every row', async () => {
+    const counted = uniqueCounterEvent();
+    const { publisher, connection } = await ConfirmPublisher.connect(AMQP_URL, 'test-relay-claim', logger);
+    // Neighbouring partitions all waiting: a skip through the index that stepped over one would leave rows behind.
+    const subjects = new Map<number, string>();
+    for (let i = 0; subjects.size < OUTBOX_PARTITIONS; i += 1) subjects.set(partitionOf(`every-${i}`), `every-${i}`);
+    await commitEvents(db.prisma, counted, [...subjects.values()].map((subject, sequence) => ({ subject, sequence })));
+    const relay = new OutboxRelay({ databaseUrl: db.url, publisher, logger, partitionsPerClaim: OUTBOX_PARTITIONS, lanes: 1 });
+    try {
+      assert.equal((await relay.relayOnce()).published, OUTBOX_PARTITIONS);
+      assert.equal((await relay.relayOnce()).published, 0, 'nothing left');
+    } finally {
+      await relay.stop();
+      await connection.close().catch(() => undefined);
+    }
+  });
   it('when one commit fills more partitions than a round may own, then the running relay publishes them all without another commit or a poll', async () => {
     const counted = uniqueCounterEvent();
     const { publisher, connection } = await ConfirmPublisher.connect(AMQP_URL, 'test-relay-claim', logger);
