@@ -1,11 +1,13 @@
 /**
- * pnpm bench:saga [rates=5,10,20] [seconds=15] [--flash] [--json] [--cold] [--profile=order,payment]  — on demand, not in CI.
+ * pnpm bench:saga [rates=5,10,20] [seconds=15] [--flash] [--json] [--cold] [--statements] [--profile=order,payment]  — on demand, not in CI.
  * Starts the platform (isolated like the e2e tests, with the services' own timings), then for
  * each arrival rate sends orders open-loop (open-loop.ts) and measures, to the moment each order's
  * final event is seen on the broker: completed orders/s, p50/p99/p99.9, commits per order across
  * the service databases, broker messages per order, and the CPU milliseconds one completed order
  * costs in each process group (/proc: every service, the relay, the gateway and its simulator,
  * PostgreSQL's backends, the RabbitMQ node, Redis). `--flash` adds the flash sale (flash-sale.ts).
+ * With pg_stat_statements loaded, also statements, plannings, page reads and WAL records per order
+ * per database (statements.ts): counts, steadier than CPU time; `--statements` lists the top ones.
  * PostgreSQL's commit rate for an outbox-shaped transaction is measured last, as the reference.
  */
 import path from 'node:path';
@@ -18,6 +20,7 @@ import { latencies, sendOpenLoop } from './open-loop.ts';
 import { watchOutcomes } from './outcomes.ts';
 import { flashSale } from './flash-sale.ts';
 import { brokerMessagesSoFar, commitsSoFar } from './counters.ts';
+import { describeStatements, statementsPerOrder, statementsSoFar, statementStatsMissing } from './statements.ts';
 
 const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const asJson = process.argv.includes('--json');
@@ -28,6 +31,8 @@ const seconds = Number(args[1] ?? 15);
 const profiled = (process.argv.find((arg) => arg.startsWith('--profile='))?.slice('--profile='.length).split(',') ?? []) as ProcessName[];
 const profileEnv = Object.fromEntries(profiled.map((name) => [name, { NODE_ARGS: `--cpu-prof --cpu-prof-dir=${path.resolve('bench/saga/.profiles')}` }]));
 
+const statementsMissing = await statementStatsMissing();
+const statementsNow = async () => (statementsMissing ? new Map() : await statementsSoFar());
 const platform = await startTestPlatform(profileEnv, { productionTimings: true });
 const api = await signedInClient(platform);
 const watch = await watchOutcomes(E2E_AMQP_URL);
@@ -36,9 +41,10 @@ const productId = await api.createProduct({ stock: 1_000_000 });
 // "commits per order" counts only what orders cost. CPU is not subtracted: idle work is real.
 // Measured after a few seconds of warm-up (start-up work is not idle work).
 await new Promise((resolve) => setTimeout(resolve, 5_000));
-const idleStart = { commits: await commitsSoFar(), cpu: cpuByGroup() };
+const idleStart = { commits: await commitsSoFar(), cpu: cpuByGroup(), statements: await statementsNow() };
 await new Promise((resolve) => setTimeout(resolve, 5_000));
 const idleCommitsPerSecond = ((await commitsSoFar()) - idleStart.commits) / 5;
+const idleStatementsPerSecond = statementsPerOrder(idleStart.statements, await statementsNow(), 5);
 const idleCpu = [...cpuSpent(idleStart.cpu, cpuByGroup())].map(([group, ms]) => [group, ms / 5] as const).sort((a, b) => b[1] - a[1]);
 const idleCpuPerSecond = idleCpu.reduce((sum, [, ms]) => sum + ms, 0);
 // Warm-up, not measured (`--cold` skips it): the first orders after start-up run cold (V8 still
@@ -51,7 +57,7 @@ if (!process.argv.includes('--cold')) {
 say(`platform up${process.argv.includes('--cold') ? ' (cold: no warm-up)' : ', warmed up (3 s at the first rate, not measured)'}; ${seconds} s per rate; latency = scheduled send → order final (seen on the broker)\n`);
 const results: Array<Record<string, unknown>> = [];
 for (const rate of rates) {
-  const before = { cpu: cpuByGroup(), commits: await commitsSoFar(), messages: await brokerMessagesSoFar() };
+  const before = { cpu: cpuByGroup(), commits: await commitsSoFar(), messages: await brokerMessagesSoFar(), statements: await statementsNow() };
   const started = performance.now();
   const { scheduled, failed, refusals, retried } = await sendOpenLoop(api, productId, rate, rate * seconds, started);
   if (failed > 0) say(`  refused: ${JSON.stringify(refusals)}`);
@@ -61,14 +67,16 @@ for (const rate of rates) {
   const done = Math.max(1, latency.count);
   const elapsedSeconds = (performance.now() - started) / 1000;
   const commitsPerOrder = ((await commitsSoFar()) - before.commits - idleCommitsPerSecond * elapsedSeconds) / done;
+  const statements = statementsMissing ? undefined : statementsPerOrder(before.statements, await statementsNow(), done, { report: idleStatementsPerSecond, seconds: elapsedSeconds });
   const cpu = [...cpuSpent(before.cpu, cpuByGroup())].sort((a, b) => b[1] - a[1]).map(([group, ms]) => [group, ms / done] as const);
   await new Promise((resolve) => setTimeout(resolve, 6_000)); // the broker's counters are sampled every 5 s
   const messagesPerOrder = ((await brokerMessagesSoFar()) - before.messages) / done;
   const cpuTotal = cpu.reduce((sum, [, ms]) => sum + ms, 0);
   const completedPerSecond = latency.count / ((latency.lastFinal - started) / 1000);
-  results.push({ rate, completedPerSecond, p50: latency.p50, p99: latency.p99, p999: latency.p999, commitsPerOrder, messagesPerOrder, cpuMsPerOrder: Object.fromEntries(cpu), cpuMsPerOrderTotal: cpuTotal, failed, unfinished: latency.unfinished });
+  results.push({ rate, completedPerSecond, p50: latency.p50, p99: latency.p99, p999: latency.p999, commitsPerOrder, messagesPerOrder, cpuMsPerOrder: Object.fromEntries(cpu), cpuMsPerOrderTotal: cpuTotal, statementsPerOrder: statements, failed, unfinished: latency.unfinished });
   say(`${String(rate).padStart(6)}/s  ${completedPerSecond.toFixed(1).padStart(8)}/s  p50 ${String(latency.p50).padStart(6)} ms  p99 ${String(latency.p99).padStart(6)} ms  p99.9 ${String(latency.p999).padStart(6)} ms  commits/order ${commitsPerOrder.toFixed(1)}  broker messages/order ${messagesPerOrder.toFixed(1)}  failed ${failed} unfinished ${latency.unfinished}`);
   say(`          CPU per completed order ${cpuTotal.toFixed(1)} ms: ${cpu.map(([group, ms]) => `${group} ${ms.toFixed(1)}`).join(', ')}`);
+  for (const line of statements ? describeStatements(statements, process.argv.includes('--statements')) : [`no statement counts: ${statementsMissing}`]) say(`          ${line}`);
 }
 let flash: Awaited<ReturnType<typeof flashSale>> | undefined;
 if (process.argv.includes('--flash')) {
