@@ -8,6 +8,17 @@ import pg from 'pg';
  */
 export const PG_URL = process.env.PG_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
+/** One short-lived connection (PG_URL unless told), closed whatever `work` does. */
+export async function withPgClient<T>(work: (client: pg.Client) => Promise<T>, connectionString = PG_URL): Promise<T> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 export function databaseUrlFor(service: string, prefix = process.env.PG_DATABASE_PREFIX ?? 'platform'): string {
   const url = new URL(PG_URL);
   url.pathname = `/${prefix}_${service}`;

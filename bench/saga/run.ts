@@ -20,7 +20,7 @@ import { latencies, sendOpenLoop } from './open-loop.ts';
 import { watchOutcomes } from './outcomes.ts';
 import { flashSale } from './flash-sale.ts';
 import { brokerMessagesSoFar, commitsSoFar } from './counters.ts';
-import { describeStatements, statementsPerOrder, statementsSoFar, statementStatsMissing } from './statements.ts';
+import { describeStatements, statementsPerOrder, statementsSoFar, statementStatsMissing, type Snapshot } from './statements.ts';
 
 const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const asJson = process.argv.includes('--json');
@@ -32,7 +32,7 @@ const profiled = (process.argv.find((arg) => arg.startsWith('--profile='))?.slic
 const profileEnv = Object.fromEntries(profiled.map((name) => [name, { NODE_ARGS: `--cpu-prof --cpu-prof-dir=${path.resolve('bench/saga/.profiles')}` }]));
 
 const statementsMissing = await statementStatsMissing();
-const statementsNow = async () => (statementsMissing ? new Map() : await statementsSoFar());
+const statementsNow = async (): Promise<Snapshot> => (statementsMissing ? new Map() : await statementsSoFar());
 const platform = await startTestPlatform(profileEnv, { productionTimings: true });
 const api = await signedInClient(platform);
 const watch = await watchOutcomes(E2E_AMQP_URL);

@@ -6,8 +6,7 @@
  * Needs `shared_preload_libraries = 'pg_stat_statements'` (a server restart); without it the
  * bench says so and reports the rest.
  */
-import pg from 'pg';
-import { databaseUrlFor, PG_URL } from '../../scripts/databases.ts';
+import { databaseUrlFor, withPgClient } from '../../scripts/databases.ts';
 import { SERVICES } from '../../scripts/platform.ts';
 
 export interface StatementCounts {
@@ -16,24 +15,14 @@ export interface StatementCounts {
   walRecords: number;
   plans: number;
 }
-type Snapshot = Map<string, StatementCounts & { database: string; query: string }>;
+export type Snapshot = Map<string, StatementCounts & { database: string; query: string }>;
 
 // The gateway simulator's database too: its statements run on this PostgreSQL, in the CPU measured.
 const databases = () => [...SERVICES, 'psp'].map((service) => new URL(databaseUrlFor(service, 'e2e')).pathname.slice(1));
 
-async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Why statement counts cannot be read here, or null when they can. */
 export async function statementStatsMissing(): Promise<string | null> {
-  return withClient(async (client) => {
+  return withPgClient(async (client) => {
     try {
       await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
       await client.query('SELECT 1 FROM pg_stat_statements LIMIT 1');
@@ -45,7 +34,7 @@ export async function statementStatsMissing(): Promise<string | null> {
 }
 
 export async function statementsSoFar(): Promise<Snapshot> {
-  const { rows } = await withClient((client) =>
+  const { rows } = await withPgClient((client) =>
     client.query<{ key: string; database: string; query: string; calls: string; pages: string; wal: string; plans: string }>(
       `SELECT d.datname || ':' || s.queryid AS key, d.datname AS database, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 90) AS query,
               sum(s.calls) AS calls, sum(s.shared_blks_hit + s.shared_blks_read) AS pages, sum(s.wal_records) AS wal, sum(s.plans) AS plans

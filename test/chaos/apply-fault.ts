@@ -1,8 +1,7 @@
 /** Applies one scheduled fault to the running platform, its servers or the links between them. */
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { closeConnections } from '../../scripts/broker-setup.ts';
-import { PG_URL } from '../../scripts/databases.ts';
+import { withPgClient as withPg } from '../../scripts/databases.ts';
 import type { FaultProxy } from '../../scripts/faults/tcp-fault-proxy.ts';
 import type { ProcessName } from '../../scripts/platform.ts';
 import { E2E_VHOST, type TestPlatform } from '../e2e/support/test-platform.ts';
@@ -100,12 +99,3 @@ async function killRedisClients(): Promise<void> {
   }
 }
 
-async function withPg<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
