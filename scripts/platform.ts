@@ -64,6 +64,24 @@ export function prepareDatabases(databasePrefix: string): void {
   });
 }
 
+/**
+ * Every child any platform in this process started and that still runs. A runner that dies
+ * without stopAll() (an uncaught error in a benchmark, a test file's crash, process.exit) would
+ * leave ten processes holding the platform's ports, and the next run would fail to start with
+ * EADDRINUSE: on the way out they are asked to stop. Only a SIGKILLed runner leaves them.
+ */
+const running = new Set<ChildProcess>();
+let stopOnExit = false;
+function stopWhenThisProcessExits(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (stopOnExit) return;
+  stopOnExit = true;
+  process.once('exit', () => {
+    for (const orphan of running) orphan.kill('SIGTERM');
+  });
+}
+
 export class Platform {
   private readonly children = new Map<string, ChildProcess>();
   /** The balancer in front of each replicated service (and the gateway): where network faults go. */
@@ -151,6 +169,7 @@ export class Platform {
         for (const line of lines) if (line) this.options.onLine?.(name, line);
       });
     }
+    stopWhenThisProcessExits(child);
     this.children.set(instanceKey(name, instance), child);
   }
 
