@@ -10,7 +10,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux/x86_64
 
 function groupOf(command: string): string | null {
-  const service = /services\/([a-z]+)\/src\/main\.ts/.exec(command);
+  // From source (services/<name>/src/main.ts, through tsx) or from the build (dist/<name>/main.mjs).
+  const service = /services\/([a-z]+)\/src\/main\.ts/.exec(command) ?? /dist\/([a-z-]+)\/main\.mjs/.exec(command);
   if (service) return service[1]!;
   if (command.includes('relay-daemon')) return 'relay';
   if (command.includes('smtp-sink')) return 'smtp';
