@@ -66,9 +66,10 @@ export function prepareDatabases(databasePrefix: string): void {
 
 /**
  * Every child any platform in this process started and that still runs. A runner that dies
- * without stopAll() (an uncaught error in a benchmark, a test file's crash, process.exit) would
- * leave ten processes holding the platform's ports, and the next run would fail to start with
- * EADDRINUSE: on the way out they are asked to stop. Only a SIGKILLed runner leaves them.
+ * without stopAll() (an uncaught error in a benchmark, a test file's crash, process.exit, a
+ * SIGTERM from a supervisor) would leave ten processes holding the platform's ports, and the
+ * next run would fail to start with EADDRINUSE: on the way out they are asked to stop (SIGTERM,
+ * as stopAll asks). Only a SIGKILLed runner still leaves them.
  */
 const running = new Set<ChildProcess>();
 let stopOnExit = false;
@@ -77,9 +78,18 @@ function stopWhenThisProcessExits(child: ChildProcess): void {
   child.once('exit', () => running.delete(child));
   if (stopOnExit) return;
   stopOnExit = true;
-  process.once('exit', () => {
+  const stopRunning = () => {
     for (const orphan of running) orphan.kill('SIGTERM');
-  });
+  };
+  process.once('exit', stopRunning);
+  // A signal that ends a process by default never reaches 'exit': stop them, then end as that
+  // signal would have (unless the runner listens for it itself and decides what happens).
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      stopRunning();
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  }
 }
 
 export class Platform {
