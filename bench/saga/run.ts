@@ -19,6 +19,7 @@ import { cpuByGroup, cpuSpent } from './cpu.ts';
 import { latencies, sendOpenLoop } from './open-loop.ts';
 import { watchOutcomes } from './outcomes.ts';
 import { flashSale } from './flash-sale.ts';
+import { describeSlowSeconds, slowSeconds } from './slow-seconds.ts';
 import { brokerMessagesSoFar, commitsSoFar } from './counters.ts';
 import { describeStatements, statementsPerOrder, statementsSoFar, statementStatsMissing, type Snapshot } from './statements.ts';
 
@@ -73,9 +74,11 @@ for (const rate of rates) {
   const messagesPerOrder = ((await brokerMessagesSoFar()) - before.messages) / done;
   const cpuTotal = cpu.reduce((sum, [, ms]) => sum + ms, 0);
   const completedPerSecond = latency.count / ((latency.lastFinal - started) / 1000);
-  results.push({ rate, completedPerSecond, p50: latency.p50, p99: latency.p99, p999: latency.p999, commitsPerOrder, messagesPerOrder, cpuMsPerOrder: Object.fromEntries(cpu), cpuMsPerOrderTotal: cpuTotal, statementsPerOrder: statements, failed, unfinished: latency.unfinished });
+  const slow = slowSeconds(scheduled, watch.finished, started);
+  results.push({ rate, completedPerSecond, p50: latency.p50, p99: latency.p99, p999: latency.p999, commitsPerOrder, messagesPerOrder, cpuMsPerOrder: Object.fromEntries(cpu), cpuMsPerOrderTotal: cpuTotal, statementsPerOrder: statements, slowSeconds: slow, failed, unfinished: latency.unfinished });
   say(`${String(rate).padStart(6)}/s  ${completedPerSecond.toFixed(1).padStart(8)}/s  p50 ${String(latency.p50).padStart(6)} ms  p99 ${String(latency.p99).padStart(6)} ms  p99.9 ${String(latency.p999).padStart(6)} ms  commits/order ${commitsPerOrder.toFixed(1)}  broker messages/order ${messagesPerOrder.toFixed(1)}  failed ${failed} unfinished ${latency.unfinished}`);
   say(`          CPU per completed order ${cpuTotal.toFixed(1)} ms: ${cpu.map(([group, ms]) => `${group} ${ms.toFixed(1)}`).join(', ')}`);
+  say(`          ${describeSlowSeconds(slow)} (started ${new Date(Date.now() - (performance.now() - started)).toISOString().slice(11, 19)} UTC)`);
   for (const line of statements ? describeStatements(statements, process.argv.includes('--statements')) : [`no statement counts: ${statementsMissing}`]) say(`          ${line}`);
 }
 let flash: Awaited<ReturnType<typeof flashSale>> | undefined;

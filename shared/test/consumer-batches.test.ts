@@ -117,4 +117,45 @@ describe('consumers apply many messages per transaction', () => {
       await consumer.stop();
     }
   });
+
+  it('when handlers leave work for the end of their transaction, then it runs once per transaction, after every handler of a batch', async () => {
+    const counted = uniqueCounterEvent();
+    const queue = uniqueName('q_batch_closing');
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // Per attempt (its `beforeCommit` names it): how many handlers ran before the closing work.
+    const handledIn = new WeakMap<object, number>();
+    const handler = on<Counted, Parameters<Parameters<TestbedDatabase['prisma']['$transaction']>[0]>[0]>(counted, async (data, { tx, envelope, beforeCommit }) => {
+      if (envelope.subject === 'gate') await gate;
+      assert.ok(beforeCommit, 'the consumer offers closing work');
+      await tx.appliedEffect.create({ data: { consumer: queue, aggregateId: envelope.subject, eventId: envelope.id, sequence: data.sequence } });
+      const before = handledIn.get(beforeCommit);
+      handledIn.set(beforeCommit, (before ?? 0) + 1);
+      if (before === undefined) {
+        beforeCommit(async () => {
+          await tx.appliedEffect.create({ data: { consumer: queue, aggregateId: 'closing', eventId: `closing-${envelope.id}`, sequence: handledIn.get(beforeCommit)! } });
+        });
+      }
+    });
+    const batches: Array<{ size: number; committed: boolean }> = [];
+    const consumer = await consume(suite.db, queue, [handler], RETRY_DELAYS_MS, { concurrency: 1, batchSize: 50, onBatch: (size, committed) => batches.push({ size, committed }) });
+    try {
+      await commitEvents(suite.db.prisma, counted, [{ subject: 'gate', sequence: 0 }]);
+      await waitFor('the gate message held', async () => consumer.held() === 1);
+      await commitEvents(suite.db.prisma, counted, [1, 2, 3, 4].map((sequence) => ({ subject: `order-${sequence}`, sequence })));
+      await waitFor('every message held by the consumer', async () => consumer.held() === 5);
+      open();
+      await waitFor('all applied', async () => (await effectsOf(suite.db.prisma, queue)).filter((row) => row.aggregateId !== 'closing').length === 5);
+      const closing = await waitFor('both transactions closed', async () => {
+        const rows = (await effectsOf(suite.db.prisma, queue)).filter((row) => row.aggregateId === 'closing');
+        return rows.length === 2 && rows;
+      });
+      assert.deepEqual(batches, [{ size: 4, committed: true }]);
+      // The gate alone (one handler, its own transaction), then the batch of four.
+      assert.deepEqual(closing.map((row) => row.sequence).sort((a, b) => a - b), [1, 4]);
+    } finally {
+      open();
+      await consumer.stop();
+    }
+  });
 });

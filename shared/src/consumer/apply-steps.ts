@@ -56,8 +56,24 @@ export function handlerContext<Tx extends SqlTransaction>(
   envelope: Envelope,
   publish: (cause: Cause) => HandlerContext<Tx>['publish'],
   afterCommit: HandlerContext<Tx>['afterCommit'],
+  beforeCommit?: HandlerContext<Tx>['beforeCommit'],
 ): HandlerContext<Tx> {
-  return { tx, envelope, publish: publish(causeOf(envelope)), afterCommit };
+  return { tx, envelope, publish: publish(causeOf(envelope)), afterCommit, ...(beforeCommit ? { beforeCommit } : {}) };
+}
+
+/**
+ * Tasks handlers leave for the end of their transaction (`HandlerContext.beforeCommit`), run in
+ * order. Made anew for every attempt at a transaction, so `add` also names the attempt: state a
+ * handler keeps for it (keyed by `add`) never leaks into a retry.
+ */
+export function closingWork() {
+  const tasks: (() => Promise<void>)[] = [];
+  return {
+    add: (task: () => Promise<void>) => void tasks.push(task),
+    run: async () => {
+      for (const task of tasks.splice(0)) await task();
+    },
+  };
 }
 
 /**

@@ -20,7 +20,7 @@ import { handleDelivery, sendNextInLine, type DeliveryContext, type Outcome } fr
 import type { EventHandler } from './handler.ts';
 import { recordUnparkedInInbox } from './inbox.ts';
 import { attemptOf } from './failure-headers.ts';
-import { admitBehindParked, handlerContext, resolveHandler, transactionFor } from './apply-steps.ts';
+import { admitBehindParked, closingWork, handlerContext, resolveHandler, transactionFor } from './apply-steps.ts';
 import { authenticatePublisher } from './publisher-check.ts';
 import { consumerSpan, inSpan } from '../telemetry/tracing.ts';
 
@@ -103,6 +103,7 @@ async function applyAll(context: DeliveryContext<SqlTransaction>, ready: readonl
   await transactionFor(context, ready.map((item) => item.handler))(async (tx) => {
     Object.assign(result, { outcomes: [], released: new Set(), committed: [] }); // a retried transaction starts over
     const outbox = bufferedOutbox(tx);
+    const closing = closingWork();
     const { recorded, parkedSubjects } = await recordUnparkedInInbox(
       tx,
       context.queue,
@@ -123,10 +124,11 @@ async function applyAll(context: DeliveryContext<SqlTransaction>, ready: readonl
         continue;
       }
       await inSpan(`process ${envelope.type}`, consumerSpan(context.queue, item.message.properties.headers, envelope), () =>
-        item.handler.handle(item.data, handlerContext(tx, envelope, (cause) => outbox.publisher({ source: context.source, cause }), (task) => result.committed.push(task))),
+        item.handler.handle(item.data, handlerContext(tx, envelope, (cause) => outbox.publisher({ source: context.source, cause }), (task) => result.committed.push(task), closing.add)),
       );
       result.outcomes.push('applied');
     }
+    await closing.run();
     await outbox.flush();
   });
   return result;

@@ -20,7 +20,7 @@ import { RETRY_JITTER_FLOOR } from '../amqp/platform-topology.ts';
 import { sendConfirmed } from '../amqp/send-confirmed.ts';
 import { applyInOneStatement } from './one-statement.ts';
 import { holdSubject, releaseSubject, sendNextParked } from './parking.ts';
-import { admitOnce, handlerContext, resolveHandler, transactionFor, type AfterCommitRunner } from './apply-steps.ts';
+import { admitOnce, closingWork, handlerContext, resolveHandler, transactionFor, type AfterCommitRunner } from './apply-steps.ts';
 import { attemptIn, attemptOf, carriedHeaders, HEADERS, truncateReason, type FailureKind } from './failure-headers.ts';
 import type { EventHandler } from './handler.ts';
 import { consumerSpan, inSpan } from '../telemetry/tracing.ts';
@@ -103,12 +103,14 @@ async function applyOnce<Tx extends SqlTransaction>(context: DeliveryContext<Tx>
   let released = false;
   const outcome = await transactionFor(context, [handler])(async (tx) => {
     committed.length = 0; // a retried transaction starts over
+    const closing = closingWork(); // one per attempt: what a failed one left is dropped with it
     const admitted = await admitOnce(tx, context.queue, envelope, content, publisher, attemptIn(headers));
     released = admitted.released;
     if (admitted.admission !== 'apply') return admitted.admission;
     await inSpan(`process ${envelope.type}`, consumerSpan(context.queue, headers, envelope), () =>
-      handler.handle(data, handlerContext(tx, envelope, (cause) => outboxPublisher(tx, { source: context.source, cause }), (task) => committed.push(task))),
+      handler.handle(data, handlerContext(tx, envelope, (cause) => outboxPublisher(tx, { source: context.source, cause }), (task) => committed.push(task), closing.add)),
     );
+    await closing.run();
     return 'applied' as const;
   });
   context.runAfterCommit(committed);

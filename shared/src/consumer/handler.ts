@@ -15,6 +15,14 @@ export interface HandlerContext<Tx extends SqlTransaction> {
    * able to finish from the committed state.
    */
   afterCommit: (task: () => Promise<void>) => void;
+  /**
+   * Work in this same transaction once every handler of it has run (a batch's, or this one's
+   * alone), in the order given, before its outbox rows are written. For row locks best taken
+   * last and in one order across the batch: a batch whose handlers each lock shared rows in
+   * their own order can deadlock with another (see the ledger's balance rows). Absent when
+   * the caller runs the handler on its own (tests): then the handler does that work itself.
+   */
+  beforeCommit?: (task: () => Promise<void>) => void;
 }
 
 /** What a handler's one-statement form is given (see one-statement.ts). */

@@ -4,7 +4,7 @@
  * so a post racing a void or an expiry resolves it once: the loser's insert does nothing).
  */
 import type { Account, Hold, HoldStore } from '../domain/ports.ts';
-import { applyBalanceDeltas } from './balances.ts';
+import { applyBalanceDeltas, type DeferredBalances } from './balances.ts';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 
 interface HoldRow {
@@ -33,7 +33,8 @@ const HOLD_ROWS = `SELECT t.id, t.timeout_at, r.id AS resolved_by, p.account_id,
   FROM transfer t JOIN ledger_posting p ON p.transfer_id = t.id JOIN account a ON a.id = p.account_id
   LEFT JOIN transfer r ON r.pending_id = t.id`;
 
-export function holdStore(tx: SqlTransaction): HoldStore {
+/** `deferred`: free balance rows are written at the transaction's end (balances.ts), not per hold move. */
+export function holdStore(tx: SqlTransaction, deferred?: DeferredBalances): HoldStore {
   const accountsOf = (hold: Pick<Hold, 'debitAccount' | 'creditAccount'>) => new Map([hold.debitAccount, hold.creditAccount].map((account) => [account.id, account]));
   return {
     async recordHold(hold, cause) {
@@ -53,7 +54,7 @@ export function holdStore(tx: SqlTransaction): HoldStore {
         hold.currency,
         hold.amount,
       );
-      await applyBalanceDeltas(tx, [{ accountId: hold.debitAccount.id, debitsPending: hold.amount }, { accountId: hold.creditAccount.id, creditsPending: hold.amount }], accountsOf(hold));
+      await applyBalanceDeltas(tx, [{ accountId: hold.debitAccount.id, debitsPending: hold.amount }, { accountId: hold.creditAccount.id, creditsPending: hold.amount }], accountsOf(hold), deferred);
       return true;
     },
     async findHold(id) {
@@ -87,6 +88,7 @@ export function holdStore(tx: SqlTransaction): HoldStore {
           { accountId: hold.creditAccount.id, creditsPending: -hold.amount, creditsPosted: posted },
         ],
         accountsOf(hold),
+        deferred,
       );
       return true;
     },

@@ -9,7 +9,7 @@ import type { Account, AccountKey, BalanceRule, LedgerStore } from '../domain/po
 import type { FeeSchedule } from '../domain/fees.ts';
 import { assertBalanced } from '../domain/transfers.ts';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
-import { applyBalanceDeltas } from './balances.ts';
+import { applyBalanceDeltas, type DeferredBalances } from './balances.ts';
 import { accountKeyOf, type AccountCache } from './account-cache.ts';
 
 export interface LedgerSettings {
@@ -41,7 +41,8 @@ interface AccountRow {
 
 const toAccount = (row: AccountRow): Account => ({ id: row.id, type: row.type as Account['type'], ownerKey: row.owner_key, currency: row.currency, rule: row.rule as BalanceRule, slots: row.slots });
 
-export function ledgerStore(tx: SqlTransaction, settings: LedgerSettings): LedgerStore {
+/** `deferred`: free balance rows are written at the transaction's end (balances.ts), not per transfer. */
+export function ledgerStore(tx: SqlTransaction, settings: LedgerSettings, deferred?: DeferredBalances): LedgerStore {
   // Accounts this transaction inserted: a later read in it finds them, uncommitted.
   const openedHere = new Set<string>();
   return {
@@ -101,7 +102,7 @@ export function ledgerStore(tx: SqlTransaction, settings: LedgerSettings): Ledge
         postings.map((posting) => posting.debitMinor),
         postings.map((posting) => posting.creditMinor),
       );
-      await applyBalanceDeltas(tx, postings.map((posting) => ({ accountId: posting.accountId, debitsPosted: posting.debitMinor, creditsPosted: posting.creditMinor })), accounts);
+      await applyBalanceDeltas(tx, postings.map((posting) => ({ accountId: posting.accountId, debitsPosted: posting.debitMinor, creditsPosted: posting.creditMinor })), accounts, deferred);
       return true;
     },
     async lockCharge(chargeId) {

@@ -6,6 +6,7 @@ import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { InventoryCommitted, PaymentJournalRequested, PaymentRefunded, PaymentSucceeded, WalletToppedUp } from '@platform/shared/events/catalog';
 import { ledgerStore, type LedgerSettings } from '../data-access/ledger-store.ts';
 import { holdStore } from '../data-access/hold-store.ts';
+import { DeferredBalances } from '../data-access/balances.ts';
 import type { LedgerContext } from '../domain/ports.ts';
 import { planCharge, recordCharge, type ChargeCommand } from '../domain/record-charge.ts';
 import { transferChanges } from '../data-access/transfer-changes.ts';
@@ -15,7 +16,22 @@ import { captureWalletPayment, recordTopUp, walletHoldId } from '../domain/walle
 
 export function ledgerHandlers(settings: LedgerSettings) {
   const causeOf = (envelope: Envelope): LedgerContext['cause'] => ({ eventId: envelope.id, correlationId: envelope.correlationid });
-  const contextOf = ({ tx, publish, envelope }: HandlerContext<SqlTransaction>): LedgerContext => ({ store: ledgerStore(tx, settings), publish, cause: causeOf(envelope) });
+  // One set of deferred balance rows per attempt at a transaction (its `beforeCommit` names it),
+  // shared by a batch's handlers and written last, sorted, in one statement (balances.ts says
+  // why: batches deadlocked otherwise).
+  const deferredByAttempt = new WeakMap<object, DeferredBalances>();
+  const deferredFor = ({ tx, beforeCommit }: HandlerContext<SqlTransaction>): DeferredBalances | undefined => {
+    if (!beforeCommit) return undefined;
+    let deferred = deferredByAttempt.get(beforeCommit);
+    if (!deferred) {
+      const created = new DeferredBalances();
+      deferredByAttempt.set(beforeCommit, created);
+      beforeCommit(() => created.flush(tx));
+      deferred = created;
+    }
+    return deferred;
+  };
+  const contextOf = (handler: HandlerContext<SqlTransaction>): LedgerContext => ({ store: ledgerStore(handler.tx, settings, deferredFor(handler)), publish: handler.publish, cause: causeOf(handler.envelope) });
   const chargeOf = (data: EventData<typeof PaymentSucceeded>): ChargeCommand => ({ paymentId: data.paymentId, orderId: data.orderId, customerId: data.customerId, merchantId: data.merchantId, amountMinor: data.amountMinor, currency: data.currency });
   return [
     // A wallet payment is journaled by its hold (placed, posted, voided here), not as a card charge.
@@ -44,7 +60,7 @@ export function ledgerHandlers(settings: LedgerSettings) {
     onSql(
       InventoryCommitted,
       async (data, handler) => {
-        await captureWalletPayment(contextOf(handler), holdStore(handler.tx), walletHoldId(`charge:${data.orderId}`));
+        await captureWalletPayment(contextOf(handler), holdStore(handler.tx, deferredFor(handler)), walletHoldId(`charge:${data.orderId}`));
       },
       // A card order has no hold and gets none later (a wallet's hold is placed before its payment
       // succeeds, so before its stock can be committed): only the inbox row, written if no hold is
