@@ -158,4 +158,40 @@ describe('consumers apply many messages per transaction', () => {
       await consumer.stop();
     }
   });
+
+  it('when a consumer locks the shared rows of a batch first, then it is given the messages of the batch in its transaction before any handler runs', async () => {
+    const counted = uniqueCounterEvent();
+    const queue = uniqueName('q_batch_locks');
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const happened: string[] = [];
+    const handler = on<Counted, Parameters<Parameters<TestbedDatabase['prisma']['$transaction']>[0]>[0]>(counted, async (data, { tx, envelope }) => {
+      if (envelope.subject === 'gate') await gate;
+      happened.push(`handled ${data.sequence}`);
+      await tx.appliedEffect.create({ data: { consumer: queue, aggregateId: envelope.subject, eventId: envelope.id, sequence: data.sequence } });
+    });
+    const consumer = await consume(suite.db, queue, [handler], RETRY_DELAYS_MS, {
+      concurrency: 1,
+      batchSize: 50,
+      lockBatchRows: async (tx, envelopes) => {
+        happened.push(`locked ${envelopes.map((envelope) => (envelope.data as { sequence: number }).sequence).join(',')}`);
+        // In the batch's transaction: rolled back with it, committed with it.
+        await tx.$executeRawUnsafe('INSERT INTO applied_effect (consumer, aggregate_id, event_id, sequence) VALUES ($1, $2, $3, $4)', queue, 'locks', `locks-${envelopes[0]!.id}`, envelopes.length);
+      },
+    });
+    try {
+      await commitEvents(suite.db.prisma, counted, [{ subject: 'gate', sequence: 0 }]);
+      await waitFor('the gate message held', async () => consumer.held() === 1);
+      await commitEvents(suite.db.prisma, counted, [1, 2, 3].map((sequence) => ({ subject: `order-${sequence}`, sequence })));
+      await waitFor('every message held by the consumer', async () => consumer.held() === 4);
+      open();
+      await waitFor('all applied', async () => (await effectsOf(suite.db.prisma, queue)).filter((row) => row.aggregateId !== 'locks').length === 4);
+      // The gate came alone (nothing to lock against); the three that waited behind it formed a batch.
+      assert.deepEqual(happened, ['handled 0', 'locked 1,2,3', 'handled 1', 'handled 2', 'handled 3']);
+      assert.deepEqual((await effectsOf(suite.db.prisma, queue)).filter((row) => row.aggregateId === 'locks').map((row) => row.sequence), [3]);
+    } finally {
+      open();
+      await consumer.stop();
+    }
+  });
 });

@@ -104,6 +104,7 @@ async function applyAll(context: DeliveryContext<SqlTransaction>, ready: readonl
     Object.assign(result, { outcomes: [], released: new Set(), committed: [] }); // a retried transaction starts over
     const outbox = bufferedOutbox(tx);
     const closing = closingWork();
+    await context.lockBatchRows?.(tx, ready.map((item) => item.envelope));
     const { recorded, parkedSubjects } = await recordUnparkedInInbox(
       tx,
       context.queue,

@@ -45,6 +45,8 @@ export interface DeliveryContext<Tx extends SqlTransaction> {
   runAfterCommit: AfterCommitRunner;
   /** Told of every batch of two or more: its size, and whether it committed or was split up. */
   onBatch?: (size: number, committed: boolean) => void;
+  /** Locks a batch's shared rows first, in one order (see ConsumerOptions). */
+  lockBatchRows?: ((tx: SqlTransaction, envelopes: readonly Envelope[]) => Promise<void>) | undefined;
 }
 
 export type Outcome = 'applied' | 'duplicate' | 'parked' | 'retried' | 'dead-lettered';

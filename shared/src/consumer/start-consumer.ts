@@ -19,6 +19,7 @@ import { BatchScheduler } from './batch-scheduler.ts';
 import { afterCommitRunner } from './apply-steps.ts';
 import { withPreviousVersions, type EventHandler } from './handler.ts';
 import type { PublisherCheck } from './publisher-check.ts';
+import type { Envelope } from '../envelope.ts';
 
 export interface ConsumerOptions<Tx extends SqlTransaction> {
   amqpUrl: string;
@@ -41,6 +42,13 @@ export interface ConsumerOptions<Tx extends SqlTransaction> {
   logger: Logger;
   /** When set, only events from the broker user that owns their type are applied. */
   verifyPublisher?: PublisherCheck;
+  /**
+   * Runs first in every batch's transaction, given the batch's messages: a service whose
+   * handlers move rows shared between messages (a product's stock) locks them here in one
+   * sorted statement, so two batches never take them in opposite orders and deadlock. A lone
+   * message needs none (it takes its rows in one statement or transaction of its own).
+   */
+  lockBatchRows?: (tx: SqlTransaction, envelopes: readonly Envelope[]) => Promise<void>;
   /** Observes every batch of two or more: its size, committed or split (metrics, tests). */
   onBatch?: (size: number, committed: boolean) => void;
   /** Observes every outcome (metrics, tests). */
@@ -75,6 +83,7 @@ export async function startConsumer<Tx extends SqlTransaction>(options: Consumer
     logger: options.logger,
     verifyPublisher: options.verifyPublisher,
     onBatch: options.onBatch,
+    lockBatchRows: options.lockBatchRows,
     runAfterCommit: afterCommitRunner(options.logger),
   };
   type Held = Delivery & { key: string; channel: ConfirmChannel };

@@ -7,6 +7,7 @@ import type Router from '@koa/router';
 import type { Logger } from '../logger.ts';
 import type { SqlTransaction } from '../outbox/sql-client.ts';
 import type { EventHandler } from '../consumer/handler.ts';
+import type { Envelope } from '../envelope.ts';
 import { startConsumer } from '../consumer/start-consumer.ts';
 import { createApp } from '../http/create-app.ts';
 import { eventsRouter } from '../http/events-router.ts';
@@ -51,6 +52,8 @@ export interface ServiceDefinition<Tx extends SqlTransaction> {
   startBackground?: () => BackgroundJob[];
   /** How long outbox and inbox rows are kept (none: kept for ever, as in the backbone's tests). */
   retention?: MessagingRetention & { sweepMs: number };
+  /** Locks a consumer batch's shared rows first, sorted (see ConsumerOptions.lockBatchRows). */
+  lockBatchRows?: (tx: SqlTransaction, envelopes: readonly Envelope[]) => Promise<void>;
   /** The service's metrics, when it registers some of its own (made here otherwise). */
   metrics?: ServiceMetrics;
 }
@@ -83,6 +86,7 @@ export async function runService<Tx extends SqlTransaction>(service: ServiceDefi
           ...(service.verifyPublisher ? { verifyPublisher: { self: amqpUsername(service.amqpUrl) || 'guest' } } : {}),
           logger: service.logger,
           onBatch: registerBatchSizes(metrics),
+          ...(service.lockBatchRows ? { lockBatchRows: service.lockBatchRows } : {}),
           // Labels from a closed set: a type this service has no handler for is `other`.
           onOutcome: (outcome, message) => metrics.messages.inc({ event_type: handledTypes.has(String(message.properties.type)) ? String(message.properties.type) : 'other', outcome }),
         })

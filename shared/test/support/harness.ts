@@ -44,7 +44,7 @@ export interface ConsumerHandle extends RunningConsumer {
   outcomes: Outcome[];
 }
 
-export async function consume(db: TestbedDatabase, queue: string, handlers: EventHandler<Tx>[], retryDelaysMs: number[] = [50, 100, 200], options: Pick<ConsumerOptions<Tx>, 'parkedSweepMs' | 'concurrency' | 'batchSize' | 'onBatch' | 'sqlTransaction' | 'statements'> = {}): Promise<ConsumerHandle> {
+export async function consume(db: TestbedDatabase, queue: string, handlers: EventHandler<Tx>[], retryDelaysMs: number[] = [50, 100, 200], options: Pick<ConsumerOptions<Tx>, 'parkedSweepMs' | 'concurrency' | 'batchSize' | 'onBatch' | 'lockBatchRows' | 'sqlTransaction' | 'statements'> = {}): Promise<ConsumerHandle> {
   const outcomes: Outcome[] = [];
   const running = await startConsumer<Tx>({
     amqpUrl: AMQP_URL,
