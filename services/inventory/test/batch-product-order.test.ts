@@ -9,13 +9,12 @@ import { bufferedOutbox } from '@platform/shared/outbox/write-events';
 import { PgSql, sqlTransaction } from '@platform/shared/service/sql-transaction';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { cloneServiceDatabase } from '../../../scripts/databases.ts';
-import { waitFor } from '../../../shared/test/support/wait.ts';
+import { afterTheOtherOrItsLockWait, deadlockVictims } from '../../../shared/test/support/opposing-batches.ts';
 import { inventoryStore } from '../src/data-access/inventory-store.ts';
 import { inventoryHandlers } from '../src/entry-points/messaging-handlers.ts';
 import { lockProductsOfBatch } from '../src/data-access/batch-locks.ts';
 
 const SOURCE = '/services/inventory';
-const DEADLOCK = '40P01';
 
 // Two consumer batches reserving the same two products in opposite orders at the same time: each
 // handler moves its product's row in arrival order, so without the batch's sorted lock first
@@ -57,15 +56,9 @@ describe('product rows of a batch of reservations', () => {
 
   it('when two batches reserve the same two products in opposite orders at once, then both commit with no deadlock', async () => {
     const [first, second] = [await product(), await product()];
-    let applied = 0;
-    const lockWaiters = async () => Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0]!.n);
-    const afterTheOther = async () => {
-      applied += 1;
-      await waitFor('the other batch to apply its first reservation or wait for a lock', async () => applied === 2 || (await lockWaiters()) > 0, 10_000, 10);
-    };
+    const afterTheOther = afterTheOtherOrItsLockWait(pool);
     const results = await Promise.allSettled([inBatch([placed(first), placed(second)], afterTheOther), inBatch([placed(second), placed(first)], afterTheOther)]);
-    const deadlocked = results.filter((result) => result.status === 'rejected' && (result.reason as { code?: string }).code === DEADLOCK);
-    assert.equal(deadlocked.length, 0, 'no batch was broken by a deadlock');
+    assert.equal(deadlockVictims(results), 0, 'no batch was broken by a deadlock');
     for (const id of [first, second]) {
       assert.deepEqual((await pool.query('SELECT available, reserved FROM product WHERE id = $1', [id])).rows[0], { available: 8, reserved: 2 });
     }

@@ -5,6 +5,7 @@ import { baseServiceConfig, runtimeFrom } from '@platform/shared/service/base-co
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
 import { connectDatabase } from './data-access/database.ts';
 import { ledgerHandlers } from './entry-points/messaging-handlers.ts';
+import { lockWalletsOfBatch } from './data-access/batch-locks.ts';
 import { ledgerRoutes } from './entry-points/http-routes.ts';
 import { transferLookupRoutes } from './entry-points/transfer-lookup-routes.ts';
 import { ledgerQueries } from './data-access/ledger-queries.ts';
@@ -45,5 +46,6 @@ const running = await runService({
   }), transferLookupRoutes(queries)],
   startBackground: () => [startHoldSweeper(db, config.HOLD_SWEEP_INTERVAL_MS, logger)],
   handlers: ledgerHandlers(settings),
+  lockBatchRows: lockWalletsOfBatch,
 });
 stopOnSignals(running, logger);
