@@ -9,19 +9,13 @@
  */
 import type { Envelope } from '@platform/shared/envelope';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const uuidField = (envelope: Envelope, field: 'orderId' | 'productId'): string[] => {
-  const value = (envelope.data as Record<string, unknown> | null)?.[field];
-  return typeof value === 'string' && UUID.test(value) ? [value] : [];
-};
+import { uuidsNamed } from '@platform/shared/consumer/batch-rows';
 
 export async function lockProductsOfBatch(tx: SqlTransaction, envelopes: readonly Envelope[]): Promise<void> {
   // order.placed names its product; the others (payment.succeeded, payment.failed,
   // order.cancelled) name the order, whose reservation names the product.
-  const products = envelopes.flatMap((envelope) => uuidField(envelope, 'productId'));
-  const orders = envelopes.flatMap((envelope) => uuidField(envelope, 'orderId'));
+  const products = uuidsNamed(envelopes, 'productId');
+  const orders = uuidsNamed(envelopes, 'orderId');
   await tx.$queryRawUnsafe(
     `SELECT 1 FROM product
       WHERE id = ANY($1::uuid[]) OR id IN (SELECT product_id FROM reservation WHERE order_id = ANY($2::uuid[]))

@@ -10,21 +10,15 @@
  */
 import type { Envelope } from '@platform/shared/envelope';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
+import { uuidsNamed } from '@platform/shared/consumer/batch-rows';
 import { WalletToppedUp } from '@platform/shared/events/catalog';
 import { walletHoldId } from '../domain/wallet-payments.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const uuidField = (envelope: Envelope, field: 'orderId' | 'customerId'): string[] => {
-  const value = (envelope.data as Record<string, unknown> | null)?.[field];
-  return typeof value === 'string' && UUID.test(value) ? [value] : [];
-};
 
 export async function lockWalletsOfBatch(tx: SqlTransaction, envelopes: readonly Envelope[]): Promise<void> {
   // A top-up names its customer; a wallet order's stock committed names the order, whose hold
   // names the wallet.
-  const customers = envelopes.filter((envelope) => envelope.type === WalletToppedUp.type).flatMap((envelope) => uuidField(envelope, 'customerId'));
-  const holds = envelopes.flatMap((envelope) => uuidField(envelope, 'orderId')).map((orderId) => walletHoldId(`charge:${orderId}`));
+  const customers = uuidsNamed(envelopes, 'customerId', WalletToppedUp.type);
+  const holds = uuidsNamed(envelopes, 'orderId').map((orderId) => walletHoldId(`charge:${orderId}`));
   if (customers.length === 0 && holds.length === 0) return;
   await tx.$queryRawUnsafe(
     `SELECT 1 FROM account_balance WHERE account_id IN (
