@@ -156,4 +156,16 @@ describe('balance rows of a consumer batch', () => {
     assert.equal(posted.rows.length, 4, 'every hold was posted');
     assert.deepEqual(await verifyLedger(new PgSql(pool)), []);
   });
+
+  it('when a batch holds only card charges, then no wallet lock is looked for', async () => {
+    let statements = 0;
+    const counted = {
+      $queryRawUnsafe: async () => ((statements += 1), []),
+      $executeRawUnsafe: async () => ((statements += 1), 0),
+    } as unknown as SqlTransaction;
+    await lockWalletsOfBatch(counted, [succeeded(randomUUID(), 1_000), succeeded(randomUUID(), 2_000)]);
+    assert.equal(statements, 0, 'a card charge names an order, but only committed stock captures a wallet hold');
+    await lockWalletsOfBatch(counted, [succeeded(randomUUID(), 1_000), createEnvelope('/services/inventory', { definition: InventoryCommitted, subject: randomUUID(), data: { orderId: randomUUID(), reservationId: randomUUID() } })]);
+    assert.equal(statements, 1, 'committed stock does look for its hold');
+  });
 });

@@ -11,14 +11,15 @@
 import type { Envelope } from '@platform/shared/envelope';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { uuidsNamed } from '@platform/shared/consumer/batch-rows';
-import { WalletToppedUp } from '@platform/shared/events/catalog';
+import { InventoryCommitted, WalletToppedUp } from '@platform/shared/events/catalog';
 import { walletHoldId } from '../domain/wallet-payments.ts';
 
 export async function lockWalletsOfBatch(tx: SqlTransaction, envelopes: readonly Envelope[]): Promise<void> {
   // A top-up names its customer; a wallet order's stock committed names the order, whose hold
-  // names the wallet.
+  // names the wallet. Nothing else moves a wallet's row first: a card's payment.succeeded, say,
+  // names an order too, but looking for its hold would only find none.
   const customers = uuidsNamed(envelopes, 'customerId', WalletToppedUp.type);
-  const holds = uuidsNamed(envelopes, 'orderId').map((orderId) => walletHoldId(`charge:${orderId}`));
+  const holds = uuidsNamed(envelopes, 'orderId', InventoryCommitted.type).map((orderId) => walletHoldId(`charge:${orderId}`));
   if (customers.length === 0 && holds.length === 0) return;
   await tx.$queryRawUnsafe(
     `SELECT 1 FROM account_balance WHERE account_id IN (
