@@ -5,7 +5,7 @@ import { baseServiceConfig, runtimeFrom } from '@platform/shared/service/base-co
 import { runService, stopOnSignals } from '@platform/shared/service/run-service';
 import { connectDatabase } from './data-access/database.ts';
 import { inventoryHandlers } from './entry-points/messaging-handlers.ts';
-import { lockProductsOfBatch } from './data-access/batch-locks.ts';
+import { lockBatchRows } from './data-access/batch-locks.ts';
 import { inventoryRoutes } from './entry-points/http-routes.ts';
 import { startReservationSweeper } from './entry-points/reservation-sweeper.ts';
 import { fastFailingRedis } from '@platform/shared/http/idempotency-cache';
@@ -31,7 +31,7 @@ const running = await runService({
   db,
   routers: [inventoryRoutes(db, reads, config.RESERVATION_HOLD_SECONDS)],
   handlers: inventoryHandlers(config.RESERVATION_HOLD_SECONDS),
-  lockBatchRows: lockProductsOfBatch,
+  lockBatchRows,
   startBackground: () => [startReservationSweeper(db, config.SWEEP_INTERVAL_MS, logger), { stop: () => reads.close() }],
 });
 stopOnSignals(running, logger);

@@ -12,7 +12,7 @@ import { cloneServiceDatabase } from '../../../scripts/databases.ts';
 import { afterTheOtherOrItsLockWait, deadlockVictims } from '../../../shared/test/support/opposing-batches.ts';
 import { inventoryStore } from '../src/data-access/inventory-store.ts';
 import { inventoryHandlers } from '../src/entry-points/messaging-handlers.ts';
-import { lockProductsOfBatch } from '../src/data-access/batch-locks.ts';
+import { lockBatchRows } from '../src/data-access/batch-locks.ts';
 
 const SOURCE = '/services/inventory';
 
@@ -34,7 +34,7 @@ describe('product rows of a batch of reservations', () => {
     sqlTransaction(pool, async (tx: SqlTransaction) => {
       const outbox = bufferedOutbox(tx);
       const closing = closingWork();
-      await lockProductsOfBatch(tx, [first, second]);
+      await lockBatchRows(tx, [first, second]);
       const apply = (envelope: Envelope) => placedHandler.handle(envelope.data, handlerContext(tx, envelope, (cause) => outbox.publisher({ source: SOURCE, cause }), () => undefined, closing.add));
       await apply(first);
       await between();

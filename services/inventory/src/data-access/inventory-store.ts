@@ -1,6 +1,7 @@
 import { AppError } from '@platform/shared/errors';
 import type { InventoryStore, Product, Reservation, ReservationStatus } from '../domain/ports.ts';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
+import { holdsOrderLock, orderLockKey } from './batch-locks.ts';
 import type { Product as ProductModel, Reservation as ReservationModel } from './generated/client.ts';
 
 type ProductRow = Omit<ProductModel, 'received' | 'createdAt'>;
@@ -67,7 +68,8 @@ export function inventoryStore(tx: SqlTransaction): InventoryStore {
       return rows[0] ? toProduct(rows[0]) : null;
     },
     async lockOrder(orderId) {
-      await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtextextended('reservation:' || $1, 0))", orderId);
+      if (holdsOrderLock(tx, orderId)) return; // taken with its batch's locks (batch-locks.ts)
+      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${orderLockKey('$1')})`, orderId);
     },
     async holdStock(productId, quantity) {
       const held = await tx.$executeRawUnsafe(
