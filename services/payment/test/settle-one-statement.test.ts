@@ -41,7 +41,7 @@ describe('a gateway answer recorded in one statement', () => {
     const trace = { causeEventId: randomUUID(), correlationId: randomUUID(), traceparent: null };
     const payment = await services.transaction((unit) => startPayment(unit, { orderId, amountMinor: 4_200, currency: 'EUR', holdExpiresAt: new Date(Date.now() + 600_000) }, new Date(Date.now() + 60_000), trace));
     transactions = 0;
-    return payment!;
+    return payment!.payment;
   };
   const one = async <T extends pg.QueryResultRow>(sql: string, values: unknown[]) => (await pool.query<T>(sql, values)).rows;
   const announced = (orderId: string, type: string) => one<{ envelope: string }>('SELECT envelope FROM outbox WHERE aggregate_id = $1 AND routing_key = $2', [orderId, type]);

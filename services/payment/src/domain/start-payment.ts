@@ -13,9 +13,10 @@ export interface StartPaymentCommand {
  * Stock is held: the payment is recorded INITIATED in the handler's transaction, and the
  * gateway is called only after it commits (attempt-charge.ts). `firstLookAt` is when the sweeper
  * may take over if that call never reports back (longer than the call's whole retry budget).
- * Returns null when the order already has a payment (a redelivery).
+ * Returns the payment with the intent it was made from (so the charge after the commit need not
+ * read both back), or null when the order already has a payment (a redelivery).
  */
-export async function startPayment(unit: PaymentUnitOfWork, command: StartPaymentCommand, firstLookAt: Date, trace: Trace): Promise<Payment | null> {
+export async function startPayment(unit: PaymentUnitOfWork, command: StartPaymentCommand, firstLookAt: Date, trace: Trace): Promise<{ payment: Payment; intent: PaymentIntent } | null> {
   if (await unit.store.findPayment(command.orderId)) return null;
   const intent = await unit.store.findIntent(command.orderId);
   // The order service files the intent before it announces the order, so it is always there
@@ -23,7 +24,7 @@ export async function startPayment(unit: PaymentUnitOfWork, command: StartPaymen
   if (!intent) throw new AppError('unprocessable', `no payment intent for order ${command.orderId}`);
   const payment = paymentFor(intent, command, trace);
   await unit.store.insertPayment(payment, firstLookAt);
-  return payment;
+  return { payment, intent };
 }
 
 /**

@@ -8,7 +8,7 @@ import { paymentStore } from '../data-access/payment-store.ts';
 import type { PaymentServices, PaymentUnitOfWork, Trace } from '../domain/ports.ts';
 import { planPayment, startPayment } from '../domain/start-payment.ts';
 import { paymentInsertChanges } from '../data-access/payment-sql.ts';
-import { attemptCharge, chargePayment } from '../domain/attempt-charge.ts';
+import { chargePayment } from '../domain/attempt-charge.ts';
 import { compensatePayment } from '../domain/request-refund.ts';
 import { executeRefund } from '../domain/execute-refund.ts';
 import { activeTraceparent } from '@platform/shared/telemetry/tracing';
@@ -28,8 +28,9 @@ export function paymentHandlers(services: PaymentServices, cipher: FieldCipher, 
       InventoryReserved,
       async (data, handler) => {
         if (data.requestedBy === 'direct-api') return; // a hold with no order behind it: nothing to charge
-        const payment = await startPayment(unitOf(handler), startCommand(data), firstLookAt(), traceOf(handler));
-        if (payment) handler.afterCommit(() => attemptCharge(services, payment.id));
+        const started = await startPayment(unitOf(handler), startCommand(data), firstLookAt(), traceOf(handler));
+        // As in one statement below: just recorded INITIATED, charged without reading it back.
+        if (started) handler.afterCommit(() => chargePayment(services, started.payment, started.intent));
       },
       // The common case in one statement: the payment and its history recorded, the charge after the commit.
       async (data, { envelope, param, admitted }) => {
