@@ -13,7 +13,7 @@ import { deadlockVictims } from '../../../shared/test/support/opposing-batches.t
 import { waitFor } from '../../../shared/test/support/wait.ts';
 import { inventoryStore } from '../src/data-access/inventory-store.ts';
 import { inventoryHandlers } from '../src/entry-points/messaging-handlers.ts';
-import { lockBatchRows, orderLockKey } from '../src/data-access/batch-locks.ts';
+import { holdsOrderLock, lockBatchRows, orderLockKey } from '../src/data-access/batch-locks.ts';
 
 const SOURCE = '/services/inventory';
 
@@ -60,6 +60,17 @@ describe('reservation locks of a batch', () => {
       assert.equal(statements, 2, 'an order outside the batch is locked by its own statement');
     });
     for (const orderId of orders) assert.equal(await orderLockFree(orderId), true, 'released with the transaction');
+  });
+
+  it('when no row of the batch is found (an unknown product, no reservation), then its orders are still locked', async () => {
+    const envelope = placed(randomUUID());
+    const orderId = (envelope.data as { orderId: string }).orderId;
+    await sqlTransaction(pool, async (tx: SqlTransaction) => {
+      await lockBatchRows(tx, [envelope]);
+      // The handlers will skip their own lock statement, so the batch's must have taken it even with no product row to scan.
+      assert.equal(holdsOrderLock(tx, orderId), true);
+      assert.equal(await orderLockFree(orderId), false, 'held although the statement found no product');
+    });
   });
 
   it('when a lone path holds an order and wants its product while a batch with that order locks its rows, then both commit with no deadlock', async () => {
