@@ -1,4 +1,4 @@
-/** Counters read before and after a load step: commits in the service databases, messages published on the broker. */
+/** Counters read before and after a load step: commits in the service databases, WAL flushes, messages published on the broker. */
 import pg from 'pg';
 import { databaseUrlFor, PG_URL } from '../../scripts/databases.ts';
 import { SERVICES } from '../../scripts/platform.ts';
@@ -12,6 +12,19 @@ export async function commitsSoFar(): Promise<number> {
   const { rows } = await client.query<{ commits: string }>('SELECT sum(xact_commit)::bigint AS commits FROM pg_stat_database WHERE datname = ANY($1)', [names]);
   await client.end();
   return Number(rows[0]?.commits ?? 0);
+}
+
+/**
+ * WAL flushes (fsync/fdatasync) of the whole PostgreSQL server so far: a synchronous commit
+ * waits for one unless another commit's flush covered it (group commit). Cluster-wide, so the
+ * bench's own connections and other databases count too; nothing else runs during a bench.
+ */
+export async function walFlushesSoFar(): Promise<number> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  const { rows } = await client.query<{ flushes: string }>('SELECT wal_sync::bigint AS flushes FROM pg_stat_wal');
+  await client.end();
+  return Number(rows[0]?.flushes ?? 0);
 }
 
 /** Messages published in the test vhost (the management API's counter; it lags a few seconds). */

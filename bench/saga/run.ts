@@ -20,7 +20,7 @@ import { latencies, sendOpenLoop } from './open-loop.ts';
 import { watchOutcomes } from './outcomes.ts';
 import { flashSale } from './flash-sale.ts';
 import { describeSlowSeconds, slowSeconds } from './slow-seconds.ts';
-import { brokerMessagesSoFar, commitsSoFar } from './counters.ts';
+import { brokerMessagesSoFar, commitsSoFar, walFlushesSoFar } from './counters.ts';
 import { describeStatements, statementsPerOrder, statementsSoFar, statementStatsMissing, type Snapshot } from './statements.ts';
 
 const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
@@ -42,9 +42,10 @@ const productId = await api.createProduct({ stock: 1_000_000 });
 // "commits per order" counts only what orders cost. CPU is not subtracted: idle work is real.
 // Measured after a few seconds of warm-up (start-up work is not idle work).
 await new Promise((resolve) => setTimeout(resolve, 5_000));
-const idleStart = { commits: await commitsSoFar(), cpu: cpuByGroup(), statements: await statementsNow() };
+const idleStart = { commits: await commitsSoFar(), flushes: await walFlushesSoFar(), cpu: cpuByGroup(), statements: await statementsNow() };
 await new Promise((resolve) => setTimeout(resolve, 5_000));
 const idleCommitsPerSecond = ((await commitsSoFar()) - idleStart.commits) / 5;
+const idleFlushesPerSecond = ((await walFlushesSoFar()) - idleStart.flushes) / 5;
 const idleStatementsPerSecond = statementsPerOrder(idleStart.statements, await statementsNow(), 5);
 const idleCpu = [...cpuSpent(idleStart.cpu, cpuByGroup())].map(([group, ms]) => [group, ms / 5] as const).sort((a, b) => b[1] - a[1]);
 const idleCpuPerSecond = idleCpu.reduce((sum, [, ms]) => sum + ms, 0);
@@ -58,7 +59,7 @@ if (!process.argv.includes('--cold')) {
 say(`platform up${process.argv.includes('--cold') ? ' (cold: no warm-up)' : ', warmed up (3 s at the first rate, not measured)'}; ${seconds} s per rate; latency = scheduled send → order final (seen on the broker)\n`);
 const results: Array<Record<string, unknown>> = [];
 for (const rate of rates) {
-  const before = { cpu: cpuByGroup(), commits: await commitsSoFar(), messages: await brokerMessagesSoFar(), statements: await statementsNow() };
+  const before = { cpu: cpuByGroup(), commits: await commitsSoFar(), flushes: await walFlushesSoFar(), messages: await brokerMessagesSoFar(), statements: await statementsNow() };
   const started = performance.now();
   const { scheduled, failed, refusals, retried } = await sendOpenLoop(api, productId, rate, rate * seconds, started);
   if (failed > 0) say(`  refused: ${JSON.stringify(refusals)}`);
@@ -68,6 +69,7 @@ for (const rate of rates) {
   const done = Math.max(1, latency.count);
   const elapsedSeconds = (performance.now() - started) / 1000;
   const commitsPerOrder = ((await commitsSoFar()) - before.commits - idleCommitsPerSecond * elapsedSeconds) / done;
+  const walFlushesPerOrder = ((await walFlushesSoFar()) - before.flushes - idleFlushesPerSecond * elapsedSeconds) / done;
   const statements = statementsMissing ? undefined : statementsPerOrder(before.statements, await statementsNow(), done, { report: idleStatementsPerSecond, seconds: elapsedSeconds });
   const cpu = [...cpuSpent(before.cpu, cpuByGroup())].sort((a, b) => b[1] - a[1]).map(([group, ms]) => [group, ms / done] as const);
   await new Promise((resolve) => setTimeout(resolve, 6_000)); // the broker's counters are sampled every 5 s
@@ -75,8 +77,8 @@ for (const rate of rates) {
   const cpuTotal = cpu.reduce((sum, [, ms]) => sum + ms, 0);
   const completedPerSecond = latency.count / ((latency.lastFinal - started) / 1000);
   const slow = slowSeconds(scheduled, watch.finished, started);
-  results.push({ rate, completedPerSecond, p50: latency.p50, p99: latency.p99, p999: latency.p999, commitsPerOrder, messagesPerOrder, cpuMsPerOrder: Object.fromEntries(cpu), cpuMsPerOrderTotal: cpuTotal, statementsPerOrder: statements, slowSeconds: slow, failed, unfinished: latency.unfinished });
-  say(`${String(rate).padStart(6)}/s  ${completedPerSecond.toFixed(1).padStart(8)}/s  p50 ${String(latency.p50).padStart(6)} ms  p99 ${String(latency.p99).padStart(6)} ms  p99.9 ${String(latency.p999).padStart(6)} ms  commits/order ${commitsPerOrder.toFixed(1)}  broker messages/order ${messagesPerOrder.toFixed(1)}  failed ${failed} unfinished ${latency.unfinished}`);
+  results.push({ rate, completedPerSecond, p50: latency.p50, p99: latency.p99, p999: latency.p999, commitsPerOrder, walFlushesPerOrder, messagesPerOrder, cpuMsPerOrder: Object.fromEntries(cpu), cpuMsPerOrderTotal: cpuTotal, statementsPerOrder: statements, slowSeconds: slow, failed, unfinished: latency.unfinished });
+  say(`${String(rate).padStart(6)}/s  ${completedPerSecond.toFixed(1).padStart(8)}/s  p50 ${String(latency.p50).padStart(6)} ms  p99 ${String(latency.p99).padStart(6)} ms  p99.9 ${String(latency.p999).padStart(6)} ms  commits/order ${commitsPerOrder.toFixed(1)}  WAL flushes/order ${walFlushesPerOrder.toFixed(1)}  broker messages/order ${messagesPerOrder.toFixed(1)}  failed ${failed} unfinished ${latency.unfinished}`);
   say(`          CPU per completed order ${cpuTotal.toFixed(1)} ms: ${cpu.map(([group, ms]) => `${group} ${ms.toFixed(1)}`).join(', ')}`);
   say(`          ${describeSlowSeconds(slow)} (started ${new Date(Date.now() - (performance.now() - started)).toISOString().slice(11, 19)} UTC)`);
   for (const line of statements ? describeStatements(statements, process.argv.includes('--statements')) : [`no statement counts: ${statementsMissing}`]) say(`          ${line}`);
@@ -97,5 +99,5 @@ if (asJson) {
   process.exit(0);
 }
 console.log(`\nPostgreSQL, outbox-shaped transaction (UPDATE a row + INSERT an outbox row), raw pg, 8 workers: ${Math.round(commitRate)} commits/s`);
-console.log(`with no orders: ${idleCommitsPerSecond.toFixed(1)} commits/s (subtracted from commits/order), ${idleCpuPerSecond.toFixed(0)} ms of CPU per second (not subtracted): ${idleCpu.map(([group, ms]) => `${group} ${ms.toFixed(0)}`).join(', ')}`);
+console.log(`with no orders: ${idleCommitsPerSecond.toFixed(1)} commits/s and ${idleFlushesPerSecond.toFixed(1)} WAL flushes/s (subtracted from the counts per order), ${idleCpuPerSecond.toFixed(0)} ms of CPU per second (not subtracted): ${idleCpu.map(([group, ms]) => `${group} ${ms.toFixed(0)}`).join(', ')}`);
 process.exit(0);

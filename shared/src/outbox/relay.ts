@@ -4,7 +4,8 @@
  *      rows (pg_try_advisory_xact_lock: a partition another relay holds is skipped, not waited
  *      for), and marks and returns their oldest unsent rows (relay-claim.ts);
  *   2. publish them all, persistent, in seq order, and wait for the broker's confirms once;
- *   3. commit, which makes the mark durable and releases the partitions.
+ *   3. commit, which records the mark and releases the partitions (the commit does not wait for
+ *      its WAL flush: see RELAY_SESSION_SETTINGS).
  * A crash or a failed publish anywhere before the commit rolls the mark back, so the rows are
  * published again: delivery is at least once and consumers deduplicate by event id. Owning whole
  * partitions, rather than skip-locking single rows, is what keeps one aggregate's events in
@@ -20,6 +21,17 @@ import { describeError } from '../errors.ts';
 import { outboxLag, type OutboxLag } from './outbox-lag.ts';
 import { claimAndMarkStatement } from './relay-claim.ts';
 import { hearConnectionErrors } from '../service/sql-transaction.ts';
+
+/**
+ * The relay's connections: no JIT (it compiles for milliseconds to save microseconds on these
+ * short queries), and commits that do not wait for the WAL flush. A round's commit only makes
+ * "these rows were sent" durable, after the broker confirmed them; if a database crash loses it
+ * (the last fraction of a second of commits, never a torn one), the rows are simply sent again
+ * and consumers skip them by event id, which is the relay's contract for every failure anyway.
+ * The commits that carry the saga's effects and their outbox rows stay synchronous. Waiting for
+ * the flush cost a round ~70-90 µs of PostgreSQL CPU and ~250 µs of wall time, measured here.
+ */
+export const RELAY_SESSION_SETTINGS = '-c jit=off -c synchronous_commit=off';
 
 /** Advisory-lock namespace (first key) for outbox partitions. */
 const PARTITION_LOCK_NAMESPACE = 0x0b0c;
@@ -71,9 +83,8 @@ export class OutboxRelay {
   private running: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RelayOptions) {
-    // JIT compiles for milliseconds to save microseconds on these short queries.
     this.lanes = options.lanes ?? 2;
-    this.pool = hearConnectionErrors(new pg.Pool({ connectionString: options.databaseUrl, max: this.lanes + 1, options: '-c jit=off' }));
+    this.pool = hearConnectionErrors(new pg.Pool({ connectionString: options.databaseUrl, max: this.lanes + 1, options: RELAY_SESSION_SETTINGS }));
     this.pool.on('error', (error) => options.logger.warn({ err: error.message }, 'relay pool error'));
     this.batchSize = options.batchSize ?? 1_000;
     this.partitionsPerClaim = options.partitionsPerClaim ?? 16;
@@ -168,7 +179,7 @@ export class OutboxRelay {
         this.options.logger.info({ count: rows.length }, 'relay.paused-before-mark');
         await new Promise((resolve) => setTimeout(resolve, this.options.pauseBeforeMarkMs));
       }
-      // The mark becomes durable only now: a crash or a failed publish before this rolls it back.
+      // The mark is recorded only now: a crash or a failed publish before this rolls it back.
       await client.query('COMMIT');
       if (rows.length > 0) this.options.logger.debug({ count: rows.length }, 'relayed');
       // Full: the batch, or every partition a round may own (others may hold unsent rows too).
