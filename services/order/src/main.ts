@@ -15,6 +15,7 @@ import { inventoryCatalog } from './data-access/inventory-catalog.ts';
 import { paymentIntents } from './data-access/payment-intents.ts';
 import { orderHandlers } from './entry-points/messaging-handlers.ts';
 import { orderRoutes } from './entry-points/http-routes.ts';
+import { orderStatusCache } from './data-access/order-status-cache.ts';
 import { sqlIdempotencyStore } from '@platform/shared/http/idempotency';
 import { cachedIdempotencyStore, fastFailingRedis } from '@platform/shared/http/idempotency-cache';
 import { startPeriodicJob } from '@platform/shared/service/periodic-job';
@@ -33,6 +34,9 @@ const redis = config.REDIS_URL ? await fastFailingRedis(config.REDIS_URL, (messa
 const idempotency = redis ? cachedIdempotencyStore(sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS), redis, 'order', config.IDEMPOTENCY_RETENTION_HOURS) : sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS);
 // Order status reads may go to a replica; the writer's own reads wait for it to catch up.
 const reads = config.DATABASE_READ_URL ? readRouting({ primary: db, replicaUrl: config.DATABASE_READ_URL, poolSize: config.DATABASE_POOL_SIZE, redis, logger }) : primaryOnly(db);
+// People's status reads (GET /orders/:id), forgotten on every move this service commits.
+const statusCache = orderStatusCache(redis);
+const forget = (orderId: string) => void statusCache.forget(orderId);
 const metrics = createMetrics('order');
 const finished = orderOutcomes(metrics.registry);
 const breakers = dependencyBreakers(metrics.registry);
@@ -42,7 +46,7 @@ const running = await runService({
   logger,
   metrics,
   db,
-  routers: [orderRoutes({ db, reads, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch, breakers('catalogue')), intents: paymentIntents(config.PAYMENT_URL, signedFetch, breakers('payment_intents')), idempotency }), orderStateRoutes(db.client)],
+  routers: [orderRoutes({ db, reads, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch, breakers('catalogue')), intents: paymentIntents(config.PAYMENT_URL, signedFetch, breakers('payment_intents')), idempotency, statusCache }), orderStateRoutes(db.client)],
   // Stored responses are kept 24 hours, then forgotten.
   startBackground: () => [
     { stop: () => reads.close() },
@@ -51,14 +55,18 @@ const running = await runService({
       overdue: (olderThan, limit) => overdueOrders(db, olderThan, limit),
       transaction: async (correlationId, work) => {
         const outcomes: Array<Parameters<typeof finished>> = [];
-        await db.sql((tx) => work({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }), sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL), finished: (...outcome) => outcomes.push(outcome) }));
+        const movedIds: string[] = [];
+        await db.sql((tx) =>
+          work({ store: orderStore(tx, cipher), publish: outboxPublisher(tx, { source: '/services/order', correlationId }), sealEmail: (email) => encryptNullable(cipher, email, SEALED_EMAIL), finished: (...outcome) => outcomes.push(outcome), moved: (orderId) => movedIds.push(orderId) }),
+        );
         for (const outcome of outcomes) finished(...outcome); // committed
+        movedIds.forEach(forget);
       },
       deadlineMs: config.ORDER_DEADLINE_MS,
       intervalMs: config.ORDER_DEADLINE_SWEEP_MS,
       logger,
     }),
   ],
-  handlers: orderHandlers(cipher, finished),
+  handlers: orderHandlers(cipher, finished, forget),
 });
 stopOnSignals(running, logger);

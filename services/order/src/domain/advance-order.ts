@@ -20,6 +20,7 @@ export async function advanceOrder(context: AdvanceContext, progress: Progress):
   const order = await context.store.moveOrder(progress.orderId, statusesThatCanAdvanceTo(progress.to), progress.to, changesOf(progress));
   // Not ours, or already past this step (late, duplicated or out-of-order events): nothing to do.
   if (!order) return;
+  context.moved?.(order.id);
   const ending = endingOf(order, progress, (email) => context.sealEmail(email));
   if (!ending) return;
   await context.publish([ending.announcement]);

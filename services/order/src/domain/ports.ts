@@ -39,6 +39,8 @@ export interface AdvanceContext extends OrderContext {
   sealEmail(email: string | null): string | null;
   /** Told when this move finished the order (counted once the transaction has committed). */
   finished?(outcome: 'completed' | 'cancelled', reason: string | null): void;
+  /** Told when the order moved (acted on once the transaction has committed). */
+  moved?(orderId: string): void;
 }
 
 export interface ProductCatalog {

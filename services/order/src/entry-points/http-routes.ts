@@ -10,7 +10,8 @@ import { envelopesOf } from '@platform/shared/outbox/write-events';
 import type { ServiceDatabase } from '@platform/shared/service/run-service';
 import type { Tx } from '../data-access/database.ts';
 import { listOrders, orderStore } from '../data-access/order-store.ts';
-import type { Order, PaymentChoice, PaymentIntents, ProductCatalog } from '../domain/ports.ts';
+import type { OrderSnapshot, OrderStatusCache } from '../data-access/order-status-cache.ts';
+import type { PaymentChoice, PaymentIntents, ProductCatalog } from '../domain/ports.ts';
 import { idempotent, type IdempotencyStore } from '@platform/shared/http/idempotency';
 import type { ReadRouting } from '@platform/shared/service/read-replica';
 import { placeOrder } from '../domain/place-order.ts';
@@ -37,7 +38,7 @@ export const listQuery = z.object({
   idempotencyKey: z.string().trim().min(1).max(255).optional(),
 });
 
-const orderView = (order: Order) => ({
+const orderView = (order: OrderSnapshot) => ({
   orderId: order.id,
   status: order.status,
   cancellationReason: order.cancellationReason,
@@ -57,9 +58,11 @@ interface OrderDependencies {
   catalog: ProductCatalog;
   intents: PaymentIntents;
   idempotency: IdempotencyStore;
+  /** People's status reads, from Redis when it has them (see order-status-cache.ts). */
+  statusCache: OrderStatusCache;
 }
 
-export function orderRoutes({ db, reads, cipher, catalog, intents, idempotency }: OrderDependencies): Router {
+export function orderRoutes({ db, reads, cipher, catalog, intents, idempotency, statusCache }: OrderDependencies): Router {
   const router = new Router();
 
   // The stored first response answers a retry; the order's own key row below stays the backstop.
@@ -103,8 +106,10 @@ export function orderRoutes({ db, reads, cipher, catalog, intents, idempotency }
   router.get('/orders/:id', async (ctx) => {
     const { id } = validate(idParam, ctx.params, 'order id');
     const identity = (ctx.state.identity as Identity | null) ?? null;
-    // A service's own call (no identity) reads the primary: it decides on what it reads.
-    const order = await reads.read(identity?.sub ?? null, (from) => orderStore(from, cipher).findOrder(id)); // a single read needs no transaction
+    // A service's own call (no identity) reads the primary: it decides on what it reads. People
+    // polling may be answered from the cache; who may see the order is checked either way.
+    const load = () => reads.read(identity?.sub ?? null, (from) => orderStore(from, cipher).findOrder(id)); // a single read needs no transaction
+    const order = identity ? await statusCache.read(id, load) : await load();
     if (!order || !canSeeOrder(identity, order)) throw new AppError('not-found', `no order ${id}`);
     ctx.body = orderView(order);
   });

@@ -9,7 +9,8 @@ import { moveOrderChange, orderStore } from '../data-access/order-store.ts';
 import { advanceOrder, planAdvance, type Progress } from '../domain/advance-order.ts';
 import type { OrderFinished } from './order-metrics.ts';
 
-export function orderHandlers(cipher: FieldCipher, finished: OrderFinished = () => undefined) {
+/** `moved` is told of every move once it committed (the status cache forgets the order). */
+export function orderHandlers(cipher: FieldCipher, finished: OrderFinished = () => undefined, moved: (orderId: string) => void = () => undefined) {
   const sealEmail = (email: string | null) => encryptNullable(cipher, email, SEALED_EMAIL);
   const apply = (handler: HandlerContext<SqlTransaction>, progress: Progress) =>
     advanceOrder(
@@ -18,6 +19,7 @@ export function orderHandlers(cipher: FieldCipher, finished: OrderFinished = () 
         publish: handler.publish,
         sealEmail,
         finished: (outcome, reason) => handler.afterCommit(async () => finished(outcome, reason)),
+        moved: (orderId) => handler.afterCommit(async () => moved(orderId)),
       },
       progress,
     );
@@ -25,7 +27,11 @@ export function orderHandlers(cipher: FieldCipher, finished: OrderFinished = () 
     const plan = progress && (await planAdvance({ findOrder: (id) => orderStore(statement.db, cipher).findOrder(id), sealEmail }, progress));
     if (!plan) return null;
     const { ending } = plan;
-    return { change: moveOrderChange(plan, statement.param, statement.admitted), events: plan.announcements, ...(ending ? { whenChanged: () => finished(ending.outcome, ending.reason) } : {}) };
+    const whenChanged = () => {
+      moved(plan.orderId);
+      if (ending) finished(ending.outcome, ending.reason);
+    };
+    return { change: moveOrderChange(plan, statement.param, statement.admitted), events: plan.announcements, whenChanged };
   };
   /** Each event's move (null: none), given to both forms so they cannot differ. */
   const moving = <D extends EventDefinition>(definition: D, progressOf: (data: EventData<D>) => Progress | null) =>
