@@ -34,7 +34,7 @@ const redis = config.REDIS_URL ? await fastFailingRedis(config.REDIS_URL, (messa
 const idempotency = redis ? cachedIdempotencyStore(sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS), redis, 'order', config.IDEMPOTENCY_RETENTION_HOURS) : sqlIdempotencyStore(db, config.IDEMPOTENCY_RETENTION_HOURS);
 // Order status reads may go to a replica; the writer's own reads wait for it to catch up.
 const reads = config.DATABASE_READ_URL ? readRouting({ primary: db, replicaUrl: config.DATABASE_READ_URL, poolSize: config.DATABASE_POOL_SIZE, redis, logger }) : primaryOnly(db);
-// People's status reads (GET /orders/:id), forgotten on every move this service commits.
+// Customers' status reads (GET /orders/:id), forgotten on every move this service commits.
 const statusCache = orderStatusCache(redis);
 const forget = (orderId: string) => void statusCache.forget(orderId);
 const metrics = createMetrics('order');

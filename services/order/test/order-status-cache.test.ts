@@ -89,6 +89,16 @@ describe('the order status cache', () => {
     assert.ok(!stored.includes('poller@example.com') && !stored.includes('customerEmail'), 'the e-mail is not stored');
   });
 
+  it('when an order is final, then it is not kept: its reads stay the database\'s', async () => {
+    const orderId = await placed();
+    assert.equal(await deliver(createEnvelope('/services/payment', { definition: PaymentFailed, subject: orderId, data: { orderId, reason: 'card_declined', customerId: null, merchantId: null } })), 'applied');
+    reads.database = 0;
+    assert.equal((await read(orderId))?.status, 'CANCELLED');
+    assert.equal(await redis.exists(cacheKey(orderId)), 0);
+    await read(orderId);
+    assert.equal(reads.database, 2);
+  });
+
   it('when an order does not exist, then nothing is remembered for its id', async () => {
     const orderId = randomUUID();
     assert.equal(await read(orderId), null);

@@ -1,8 +1,9 @@
 /**
- * Redis in front of `GET /orders/:id` for people polling an order (customers waiting on a
- * flash-sale order, a merchant's dashboard): what the database answered is kept a moment while
- * the order can still move, longer once it is final (a final order never moves again), and
- * forgotten when this service moves the order (`forget`, after the move committed).
+ * Redis in front of `GET /orders/:id` for customers polling their order (a flash sale's
+ * buyers waiting for the outcome): while the order is still moving, what the database answered
+ * is kept a moment, and forgotten when this service moves the order (`forget`, after the move
+ * committed). A final order is not kept: polling ends there, and its reads (and their answer
+ * when the database is down, a 503) stay the database's.
  *
  * Nothing decides on it: a service's own reads, the saga's steps and every money or stock
  * decision read the database. It is only ever an offload: a miss, an entry it cannot read, a slow
@@ -17,7 +18,6 @@ import type { Order } from '../domain/ports.ts';
 
 /** How long an order that can still move is answered from Redis (the worst staleness). */
 export const OPEN_TTL_SECONDS = 2;
-const FINAL_TTL_SECONDS = 600;
 
 /** An order as a status read needs it: everything but personal data. */
 export type OrderSnapshot = Omit<Order, 'customerEmail'>;
@@ -45,7 +45,7 @@ export function orderStatusCache(redis: Redis | undefined): OrderStatusCache {
       if (cached) return cached;
       const order = await load();
       // Unknown orders are not remembered: an id must not be answered "none" once it exists.
-      if (order) await redis.set(cacheKey(id), JSON.stringify(toStored(order)), 'EX', isFinal(order.status) ? FINAL_TTL_SECONDS : OPEN_TTL_SECONDS).catch(() => undefined);
+      if (order && !isFinal(order.status)) await redis.set(cacheKey(id), JSON.stringify(toStored(order)), 'EX', OPEN_TTL_SECONDS).catch(() => undefined);
       return order ? snapshotOf(order) : null;
     },
     async forget(id) {

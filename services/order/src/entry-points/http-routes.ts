@@ -106,10 +106,11 @@ export function orderRoutes({ db, reads, cipher, catalog, intents, idempotency, 
   router.get('/orders/:id', async (ctx) => {
     const { id } = validate(idParam, ctx.params, 'order id');
     const identity = (ctx.state.identity as Identity | null) ?? null;
-    // A service's own call (no identity) reads the primary: it decides on what it reads. People
-    // polling may be answered from the cache; who may see the order is checked either way.
+    // A service's own call (no identity) reads the primary: it decides on what it reads. A
+    // customer polling their order may be answered from the cache; merchants and admins read the
+    // database (a replica when there is one, as for listings). Who may see it is checked either way.
     const load = () => reads.read(identity?.sub ?? null, (from) => orderStore(from, cipher).findOrder(id)); // a single read needs no transaction
-    const order = identity ? await statusCache.read(id, load) : await load();
+    const order = identity?.role === 'customer' ? await statusCache.read(id, load) : await load();
     if (!order || !canSeeOrder(identity, order)) throw new AppError('not-found', `no order ${id}`);
     ctx.body = orderView(order);
   });
