@@ -16,7 +16,7 @@ import { placeOrder } from '../src/domain/place-order.ts';
 import { orderHandlers } from '../src/entry-points/messaging-handlers.ts';
 import { createOrderDatabase } from './support/order-database.ts';
 
-// GET /orders/:id for people may be answered from Redis: each move this service commits must
+// A customer's GET /orders/:id may be answered from Redis: each move this service commits must
 // make the next read see it, and Redis being gone must only send reads to the database.
 describe('the order status cache', () => {
   let database: Awaited<ReturnType<typeof createOrderDatabase>>;

@@ -31,7 +31,7 @@ import { hearConnectionErrors } from '../service/sql-transaction.ts';
  * The commits that carry the saga's effects and their outbox rows stay synchronous. Waiting for
  * the flush cost a round ~70-90 µs of PostgreSQL CPU and ~250 µs of wall time, measured here.
  */
-export const RELAY_SESSION_SETTINGS = '-c jit=off -c synchronous_commit=off';
+const RELAY_SESSION_SETTINGS = '-c jit=off -c synchronous_commit=off';
 
 /** Advisory-lock namespace (first key) for outbox partitions. */
 const PARTITION_LOCK_NAMESPACE = 0x0b0c;

@@ -58,7 +58,7 @@ interface OrderDependencies {
   catalog: ProductCatalog;
   intents: PaymentIntents;
   idempotency: IdempotencyStore;
-  /** People's status reads, from Redis when it has them (see order-status-cache.ts). */
+  /** Customers' status reads, from Redis when it has them (see order-status-cache.ts). */
   statusCache: OrderStatusCache;
 }
 
