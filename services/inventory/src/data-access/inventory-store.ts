@@ -40,6 +40,9 @@ function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || meta?.code === '23505';
 }
 
+/** A new hold's columns as $1-$6: id, order, product, quantity, status, expiry. */
+const reservationValues = (reservation: Omit<Reservation, 'releaseReason'>) => [reservation.id, reservation.orderId, reservation.productId, reservation.quantity, reservation.status, reservation.expiresAt];
+
 /** The inventory store on one transaction (SQL alone). Stock moves are single conditional UPDATEs. */
 export function inventoryStore(tx: SqlTransaction): InventoryStore {
   return {
@@ -92,18 +95,37 @@ export function inventoryStore(tx: SqlTransaction): InventoryStore {
     async insertReservation(reservation) {
       await tx.$executeRawUnsafe(
         'INSERT INTO reservation (id, order_id, product_id, quantity, status, expires_at, updated_at) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, now())',
-        reservation.id,
-        reservation.orderId,
-        reservation.productId,
-        reservation.quantity,
-        reservation.status,
-        reservation.expiresAt,
+        ...reservationValues(reservation),
       );
     },
     async unsell(reservation, reason) {
       const count = await tx.$executeRawUnsafe("UPDATE reservation SET status = 'RELEASED', release_reason = $2, updated_at = now() WHERE id = $1::uuid AND status = 'COMMITTED'", reservation.id, reason);
       if (count === 1) await tx.$executeRawUnsafe('UPDATE product SET sold = sold - $2, available = available + $2 WHERE id = $1::uuid', reservation.productId, reservation.quantity);
       return count === 1;
+    },
+    async holdForNewOrder(reservation) {
+      // Under the order's lock (lockOrder), so no hold for it can appear between the check and the insert.
+      const written = await tx.$executeRawUnsafe(
+        `WITH changed AS (
+           UPDATE product SET available = available - $4::int, reserved = reserved + $4::int
+            WHERE id = $3::uuid AND available >= $4::int AND NOT EXISTS (SELECT 1 FROM reservation WHERE order_id = $2::uuid) RETURNING id)
+         INSERT INTO reservation (id, order_id, product_id, quantity, status, expires_at, updated_at)
+         SELECT $1::uuid, $2::uuid, id, $4::int, $5, $6, now() FROM changed`,
+        ...reservationValues(reservation),
+      );
+      return written === 1;
+    },
+    async sellHeldOfOrder(orderId, now) {
+      const rows = await tx.$queryRawUnsafe<Array<{ id: string }>>(
+        `WITH changed AS (
+           UPDATE reservation SET status = 'COMMITTED', release_reason = NULL, updated_at = now()
+            WHERE order_id = $1::uuid AND status = 'HELD' AND expires_at > $2::timestamptz RETURNING id, product_id, quantity),
+         sold AS (UPDATE product SET reserved = reserved - held.quantity, sold = sold + held.quantity FROM changed AS held WHERE product.id = held.product_id RETURNING 1)
+         SELECT id::text FROM changed`,
+        orderId,
+        now,
+      );
+      return rows[0]?.id ?? null;
     },
     async settleHeld(reservationId, to, reason) {
       const count = await tx.$executeRawUnsafe("UPDATE reservation SET status = $2, release_reason = $3, updated_at = now() WHERE id = $1::uuid AND status = 'HELD'", reservationId, to, reason);

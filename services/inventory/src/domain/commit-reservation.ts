@@ -10,6 +10,12 @@ import { releaseHeld } from './release-reservation.ts';
  */
 export async function commitReservation(context: InventoryContext, orderId: string): Promise<void> {
   await context.store.lockOrder(orderId);
+  // The common case in one statement: a HELD, unexpired hold sold. Anything else is decided below.
+  const sold = await context.store.sellHeldOfOrder(orderId, context.now());
+  if (sold) {
+    await context.publish([{ definition: InventoryCommitted, subject: orderId, data: { orderId, reservationId: sold } }]);
+    return;
+  }
   const reservation = await context.store.findReservationByOrder(orderId);
   if (!reservation) {
     await context.publish([{ definition: InventoryCommitFailed, subject: orderId, data: { orderId, reservationId: null, reason: 'no_reservation' } }]);

@@ -43,6 +43,16 @@ export interface InventoryStore {
   sellStock(productId: string, quantity: number): Promise<void>;
   findReservationByOrder(orderId: string): Promise<Reservation | null>;
   insertReservation(reservation: Omit<Reservation, 'releaseReason'>): Promise<void>;
+  /**
+   * `holdStock` and `insertReservation` at once, for an order that has no hold yet: false, with
+   * nothing changed, if the stock is not there or the order already has a hold.
+   */
+  holdForNewOrder(reservation: Omit<Reservation, 'releaseReason'>): Promise<boolean>;
+  /**
+   * `settleHeld(…, 'COMMITTED')` and `sellStock` at once for the order's hold, if it is HELD and
+   * unexpired at `now`: its id, or null with nothing changed.
+   */
+  sellHeldOfOrder(orderId: string, now: Date): Promise<string | null>;
   /** A sale taken back (its order was cancelled after all): sold -= quantity, available += quantity, COMMITTED → RELEASED; false if it was not COMMITTED. */
   unsell(reservation: Reservation, reason: string): Promise<boolean>;
   /** Moves a HELD reservation on; false if it was no longer HELD. */

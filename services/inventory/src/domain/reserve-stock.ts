@@ -20,6 +20,16 @@ export type ReserveResult = { outcome: 'reserved'; reservation: Reservation } | 
 export async function reserveStock(context: InventoryContext, command: ReserveCommand): Promise<ReserveResult> {
   const { store } = context;
   await store.lockOrder(command.orderId);
+  const product = await store.findProduct(command.productId);
+  // The common case in one more statement: the stock held and the hold written at once, unless
+  // the order already has a hold or the stock went meanwhile (then the steps below decide).
+  if (product && product.available >= command.quantity) {
+    const { reservation, announcement } = heldFor(context, product, command);
+    if (await store.holdForNewOrder(reservation)) {
+      await context.publish([announcement]);
+      return { outcome: 'reserved', reservation };
+    }
+  }
   const existing = await store.findReservationByOrder(command.orderId);
   if (existing) {
     if (existing.productId !== command.productId || existing.quantity !== command.quantity) {
@@ -27,7 +37,6 @@ export async function reserveStock(context: InventoryContext, command: ReserveCo
     }
     return { outcome: 'reserved', reservation: existing };
   }
-  const product = await store.findProduct(command.productId);
   const failure = !product ? 'unknown_product' : (await store.holdStock(product.id, command.quantity)) ? null : 'out_of_stock';
   if (!product || failure) {
     const reason = failure ?? 'unknown_product';
