@@ -10,6 +10,8 @@ import type { Final } from './outcomes.ts';
 
 export async function sendOpenLoop(api: GatewayClient, productId: string, rate: number, total: number, started = performance.now()) {
   const scheduled = new Map<string, number>();
+  // When the gateway answered each order (its 202), for the timeline.
+  const answered = new Map<string, number>();
   const sends: Array<Promise<void>> = [];
   let failed = 0;
   // Why orders were refused, by answer ("order not accepted: 429", "fetch failed" …): a 5xx would be a bug.
@@ -27,7 +29,10 @@ export async function sendOpenLoop(api: GatewayClient, productId: string, rate: 
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     sends.push(
       api.placeOrder(productId, { key: randomUUID(), onRetry }).then(
-        (orderId) => void scheduled.set(orderId, due),
+        (orderId) => {
+          scheduled.set(orderId, due);
+          answered.set(orderId, performance.now());
+        },
         (error: unknown) => {
           failed += 1;
           // A network failure's cause says who gave up (ECONNRESET, UND_ERR_SOCKET, a timeout …).
@@ -39,7 +44,7 @@ export async function sendOpenLoop(api: GatewayClient, productId: string, rate: 
     );
   }
   await Promise.all(sends);
-  return { scheduled, failed, refusals: Object.fromEntries(refusals), retried: Object.fromEntries(retried) };
+  return { scheduled, answered, failed, refusals: Object.fromEntries(refusals), retried: Object.fromEntries(retried) };
 }
 
 /** Latency percentiles (ms) from each order's scheduled send to its final state, for those `which` picks. */

@@ -1,5 +1,5 @@
 /**
- * pnpm bench:saga [rates=5,10,20] [seconds=15] [--flash] [--json] [--cold] [--statements] [--profile=order,payment]  — on demand, not in CI.
+ * pnpm bench:saga [rates=5,10,20] [seconds=15] [--flash] [--json] [--cold] [--statements] [--timeline] [--profile=order,payment]  — on demand, not in CI.
  * Starts the platform (isolated like the e2e tests, with the services' own timings), then for
  * each arrival rate sends orders open-loop (open-loop.ts) and measures, to the moment each order's
  * final event is seen on the broker: completed orders/s, p50/p99/p99.9, commits per order across
@@ -8,6 +8,8 @@
  * PostgreSQL's backends, the RabbitMQ node, Redis). `--flash` adds the flash sale (flash-sale.ts).
  * With pg_stat_statements loaded, also statements, plannings, page reads and WAL records per order
  * per database (statements.ts): counts, steadier than CPU time; `--statements` lists the top ones.
+ * `--timeline` watches every event and prints each step's median time after the send, for all
+ * orders and for the slowest second's (timeline.ts); its extra deliveries add to RabbitMQ's CPU.
  * PostgreSQL's commit rate for an outbox-shaped transaction is measured last, as the reference.
  */
 import path from 'node:path';
@@ -20,6 +22,7 @@ import { latencies, sendOpenLoop } from './open-loop.ts';
 import { watchOutcomes } from './outcomes.ts';
 import { flashSale } from './flash-sale.ts';
 import { describeSlowSeconds, slowSeconds } from './slow-seconds.ts';
+import { describeTimeline, timeline } from './timeline.ts';
 import { brokerMessagesSoFar, commitsSoFar, walFlushesSoFar } from './counters.ts';
 import { describeStatements, statementsPerOrder, statementsSoFar, statementStatsMissing, type Snapshot } from './statements.ts';
 
@@ -36,7 +39,8 @@ const statementsMissing = await statementStatsMissing();
 const statementsNow = async (): Promise<Snapshot> => (statementsMissing ? new Map() : await statementsSoFar());
 const platform = await startTestPlatform(profileEnv, { productionTimings: true });
 const api = await signedInClient(platform);
-const watch = await watchOutcomes(E2E_AMQP_URL);
+const showTimeline = process.argv.includes('--timeline');
+const watch = await watchOutcomes(E2E_AMQP_URL, { everyEvent: showTimeline });
 const productId = await api.createProduct({ stock: 1_000_000 });
 // What happens with no orders at all (relay polls, sweeps, health checks), per second, so that
 // "commits per order" counts only what orders cost. CPU is not subtracted: idle work is real.
@@ -61,7 +65,7 @@ const results: Array<Record<string, unknown>> = [];
 for (const rate of rates) {
   const before = { cpu: cpuByGroup(), commits: await commitsSoFar(), flushes: await walFlushesSoFar(), messages: await brokerMessagesSoFar(), statements: await statementsNow() };
   const started = performance.now();
-  const { scheduled, failed, refusals, retried } = await sendOpenLoop(api, productId, rate, rate * seconds, started);
+  const { scheduled, answered, failed, refusals, retried } = await sendOpenLoop(api, productId, rate, rate * seconds, started);
   if (failed > 0) say(`  refused: ${JSON.stringify(refusals)}`);
   if (Object.keys(retried).length > 0) say(`  retried after Retry-After: ${JSON.stringify(retried)}`);
   await watch.waitFor(scheduled.keys(), 120_000);
@@ -81,6 +85,7 @@ for (const rate of rates) {
   say(`${String(rate).padStart(6)}/s  ${completedPerSecond.toFixed(1).padStart(8)}/s  p50 ${String(latency.p50).padStart(6)} ms  p99 ${String(latency.p99).padStart(6)} ms  p99.9 ${String(latency.p999).padStart(6)} ms  commits/order ${commitsPerOrder.toFixed(1)}  WAL flushes/order ${walFlushesPerOrder.toFixed(1)}  broker messages/order ${messagesPerOrder.toFixed(1)}  failed ${failed} unfinished ${latency.unfinished}`);
   say(`          CPU per completed order ${cpuTotal.toFixed(1)} ms: ${cpu.map(([group, ms]) => `${group} ${ms.toFixed(1)}`).join(', ')}`);
   say(`          ${describeSlowSeconds(slow)} (started ${new Date(Date.now() - (performance.now() - started)).toISOString().slice(11, 19)} UTC)`);
+  if (showTimeline) say(`          ${describeTimeline(timeline(scheduled, answered, watch.seen, started, slow[0]?.second), slow[0]?.second)}`);
   for (const line of statements ? describeStatements(statements, process.argv.includes('--statements')) : [`no statement counts: ${statementsMissing}`]) say(`          ${line}`);
 }
 let flash: Awaited<ReturnType<typeof flashSale>> | undefined;
