@@ -177,9 +177,15 @@ describe('order saga outcomes, end to end through the gateway', () => {
     } finally {
       await connection.close();
     }
-    assert.equal((await queueInfo(E2E_VHOST, 'events.unrouted')).policy, 'unrouted-cap');
+    // The management API shows a queue's policy once its statistics carry it (they are emitted
+    // every few seconds), so a queue declared just now may be listed without one for a moment.
+    const withPolicy = (queue: string) => waitFor(`${queue} listed with its policy`, async () => {
+      const info = await queueInfo(E2E_VHOST, queue);
+      return info.policy ? info : undefined;
+    }, 15_000, 250);
+    assert.equal((await withPolicy('events.unrouted')).policy, 'unrouted-cap');
     for (const service of PLATFORM_QUEUES) {
-      const dlq = await queueInfo(E2E_VHOST, `${service.queue}.dlq`);
+      const dlq = await withPolicy(`${service.queue}.dlq`);
       assert.deepEqual([dlq.policy, dlq.effective_policy_definition['max-length']], ['dlq-cap', 100_000], service.queue);
     }
   });
