@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { ConfirmPublisher } from '../src/amqp/confirm-publisher.ts';
 import { OutboxRelay } from '../src/outbox/relay.ts';
+import { claimAndMarkStatement } from '../src/outbox/relay-claim.ts';
 import { servicePool, sqlTransaction } from '../src/service/sql-transaction.ts';
 import { commitEvents, logger } from './support/harness.ts';
 import { createTestbedDatabase, type TestbedDatabase } from './support/testbed-db.ts';
@@ -15,6 +16,9 @@ import { waitFor } from './support/wait.ts';
  * pg_terminate_backend). pg then emits 'error' on the client; with nobody listening that is an
  * uncaught exception, which kills a service or the relay (and fails these tests).
  */
+/** The first line of the relay's claim, whatever its numbers: how pg_stat_activity tells a backend that has claimed. */
+const CLAIM_OPENING = claimAndMarkStatement({ lockNamespace: 1, partitionsPerClaim: 1, batchSize: 1 }).text.trim().split('\n')[0]!;
+
 describe('a pooled connection ended by PostgreSQL mid-transaction', () => {
   // No relay of the harness's here: the test's own relay must be the one that meets the row.
   const suite = {} as { db: TestbedDatabase };
@@ -64,7 +68,7 @@ describe('a pooled connection ended by PostgreSQL mid-transaction', () => {
       const failed = assert.rejects(round, 'the round fails: its mark is not committed');
       // Only once it has claimed (its last statement the claim): between its BEGIN and the claim
       // the backend is idle in a transaction too, and ending it there loses no mark at all.
-      await waitFor('the relay holding its claim open', async () => (await terminateIdleInTransaction(suite.db.url, '%WITH RECURSIVE waiting%')) === 1);
+      await waitFor('the relay holding its claim open', async () => (await terminateIdleInTransaction(suite.db.url, `%${CLAIM_OPENING}%`)) === 1);
       await failed;
       // Once the ended backend is gone (and its partition lock with it), the unmarked row goes out again (at least once).
       const republished = await waitFor('the row published again', async () => (await relay.relayOnce()).published || false);
