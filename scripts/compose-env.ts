@@ -22,6 +22,7 @@ const values: Record<string, string> = {
   INTERNAL_AUTH_SECRET: secrets.internalAuthSecret,
   DATA_ENCRYPTION_KEYS: secrets.dataEncryptionKeys,
   CARD_ENCRYPTION_KEYS: secrets.cardEncryptionKeys,
+  PAYMENT_CHOICE_KEYS: secrets.paymentChoiceKeys,
   DATA_INDEX_KEY: secrets.dataIndexKey,
   METRICS_TOKEN: secrets.metricsToken,
   ADMIN_EMAIL: secrets.adminEmail,

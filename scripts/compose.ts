@@ -28,6 +28,7 @@ const SECRETS: DevSecrets = {
   internalAuthSecret: secret('INTERNAL_AUTH_SECRET'),
   dataEncryptionKeys: secret('DATA_ENCRYPTION_KEYS'),
   cardEncryptionKeys: secret('CARD_ENCRYPTION_KEYS'),
+  paymentChoiceKeys: secret('PAYMENT_CHOICE_KEYS'),
   dataIndexKey: secret('DATA_INDEX_KEY'),
   metricsToken: secret('METRICS_TOKEN'),
   adminEmail: secret('ADMIN_EMAIL'),

@@ -14,6 +14,8 @@ export interface DevSecrets {
   internalAuthSecret: string;
   dataEncryptionKeys: string;
   cardEncryptionKeys: string;
+  /** Order and payment only: the payment choice that travels sealed in the saga's events. */
+  paymentChoiceKeys: string;
   dataIndexKey: string;
   metricsToken: string;
   adminEmail: string;
@@ -31,6 +33,7 @@ function generate(): DevSecrets {
     internalAuthSecret: random(32),
     dataEncryptionKeys: `dev1:${randomBytes(32).toString('base64')}`,
     cardEncryptionKeys: `card1:${randomBytes(32).toString('base64')}`,
+    paymentChoiceKeys: `choice1:${randomBytes(32).toString('base64')}`,
     dataIndexKey: randomBytes(32).toString('base64'),
     metricsToken: random(24),
     adminEmail: 'admin@platform.local',
@@ -55,6 +58,7 @@ export function devSecrets(): DevSecrets {
     internalAuthSecret: env.INTERNAL_AUTH_SECRET ?? secrets.internalAuthSecret,
     dataEncryptionKeys: env.DATA_ENCRYPTION_KEYS ?? secrets.dataEncryptionKeys,
     cardEncryptionKeys: env.CARD_ENCRYPTION_KEYS ?? secrets.cardEncryptionKeys,
+    paymentChoiceKeys: env.PAYMENT_CHOICE_KEYS ?? secrets.paymentChoiceKeys,
     dataIndexKey: env.DATA_INDEX_KEY ?? secrets.dataIndexKey,
     adminEmail: env.ADMIN_EMAIL ?? secrets.adminEmail,
     adminPassword: env.ADMIN_PASSWORD ?? secrets.adminPassword,

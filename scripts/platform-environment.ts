@@ -68,6 +68,7 @@ export function processEnvironment(name: ProcessName, at: PlatformAddresses): Re
     METRICS_TOKEN: at.secrets.metricsToken,
     ...(name === 'notification' ? { SMTP_URL: `smtp://127.0.0.1:${at.smtpPort}` } : {}),
     ...(name === 'order' || name === 'payment' || name === 'inventory' ? { REDIS_URL: at.redisUrl } : {}),
+    ...(name === 'order' || name === 'payment' ? { PAYMENT_CHOICE_KEYS: at.secrets.paymentChoiceKeys } : {}),
     ...(name === 'order' ? { INVENTORY_URL: at.url('inventory'), PAYMENT_URL: at.url('payment') } : {}),
     ...(name === 'payment' ? { CARD_ENCRYPTION_KEYS: at.secrets.cardEncryptionKeys, PSP_URL: at.url('psp'), LEDGER_URL: at.url('ledger'), ORDER_URL: at.url('order'), PSP_API_KEY: at.secrets.pspApiKey, PSP_WEBHOOK_SECRET: at.secrets.pspWebhookSecret } : {}),
     ...(name === 'auth' ? { ADMIN_EMAIL: at.secrets.adminEmail, ADMIN_PASSWORD: at.secrets.adminPassword } : {}),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { configParts, loadConfigOrExit } from '@platform/shared/config';
-import { encryptNullable } from '@platform/shared/crypto/field-cipher';
+import { encryptNullable, fieldCipher, keyringSchema } from '@platform/shared/crypto/field-cipher';
 import { SEALED_EMAIL } from '@platform/shared/events/catalog';
 import { outboxPublisher } from '@platform/shared/outbox/write-events';
 import { orderStore } from './data-access/order-store.ts';
@@ -24,10 +24,12 @@ import { dependencyBreakers, orderOutcomes } from './entry-points/order-metrics.
 import { createMetrics } from '@platform/shared/metrics';
 import { primaryOnly, readRouting } from '@platform/shared/service/read-replica';
 
-const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ INVENTORY_URL: z.string().url(), PAYMENT_URL: z.string().url(), REDIS_URL: z.string().url().optional(), ORDER_DEADLINE_MS: configParts.positiveInt.default(1_800_000), ORDER_DEADLINE_SWEEP_MS: configParts.positiveInt.default(30_000) }));
+const config = loadConfigOrExit(baseServiceConfig.extend(dataProtectionConfig.shape).extend({ PAYMENT_CHOICE_KEYS: keyringSchema, INVENTORY_URL: z.string().url(), PAYMENT_URL: z.string().url(), REDIS_URL: z.string().url().optional(), ORDER_DEADLINE_MS: configParts.positiveInt.default(1_800_000), ORDER_DEADLINE_SWEEP_MS: configParts.positiveInt.default(30_000) }));
 const logger = createLogger('order', config.LOG_LEVEL);
 const db = connectDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const cipher = cipherFrom(config);
+// Shared with the payment service alone: what a customer pays with is sealed for it (payment-choice.ts).
+const choices = fieldCipher(config.PAYMENT_CHOICE_KEYS, config.DATA_INDEX_KEY);
 const signedFetch = internalFetch(config.INTERNAL_AUTH_SECRET, 'order');
 const redis = config.REDIS_URL ? await fastFailingRedis(config.REDIS_URL, (message) => logger.warn({ err: message }, 'redis unavailable; idempotency replays and read routing use the database')) : undefined;
 // Redis answers replays when configured; the database is the truth either way.
@@ -46,7 +48,7 @@ const running = await runService({
   logger,
   metrics,
   db,
-  routers: [orderRoutes({ db, reads, cipher, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch, breakers('catalogue')), intents: paymentIntents(config.PAYMENT_URL, signedFetch, breakers('payment_intents')), idempotency, statusCache }), orderStateRoutes(db.client)],
+  routers: [orderRoutes({ db, reads, cipher, choices, catalog: inventoryCatalog(config.INVENTORY_URL, signedFetch, breakers('catalogue')), intents: paymentIntents(config.PAYMENT_URL, signedFetch, breakers('payment_intents')), idempotency, statusCache }), orderStateRoutes(db.client)],
   // Stored responses are kept 24 hours, then forgotten.
   startBackground: () => [
     { stop: () => reads.close() },

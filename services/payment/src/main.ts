@@ -33,6 +33,8 @@ import { reconciliationReports } from './data-access/reconciliation-reports.ts';
 const config = loadConfigOrExit(
   baseServiceConfig.extend(dataProtectionConfig.shape).extend({
     CARD_ENCRYPTION_KEYS: keyringSchema,
+    /** Shared with the order service alone: the payment choice travels sealed under it. */
+    PAYMENT_CHOICE_KEYS: keyringSchema,
     PSP_URL: z.string().url(),
     LEDGER_URL: z.string().url(),
     REDIS_URL: z.string().url().optional(),
@@ -133,6 +135,6 @@ const running = await runService({
       logger,
     }),
   ],
-  handlers: paymentHandlers(services, cipher, attemptBudgetMs),
+  handlers: paymentHandlers(services, cipher, attemptBudgetMs, fieldCipher(config.PAYMENT_CHOICE_KEYS, config.DATA_INDEX_KEY)),
 });
 stopOnSignals(running, logger);

@@ -9,8 +9,7 @@ import { currencyCode, minorUnits } from './money.ts';
 const orderId = z.string().uuid();
 /**
  * Who owns the order: services check every read against these. Null only on events written
- * before identities existed. The card token never travels in an event: payment receives it
- * in its own payment intent, straight from the order service.
+ * before identities existed. The card token never travels in clear: see `paymentChoiceSealed`.
  */
 const owners = { customerId: z.string().uuid().nullable().default(null), merchantId: z.string().uuid().nullable().default(null) };
 /**
@@ -19,8 +18,15 @@ const owners = { customerId: z.string().uuid().nullable().default(null), merchan
  */
 export const SEALED_EMAIL = 'event.customer_email';
 const customerEmailSealed = z.string().regex(/^enc1\./, 'must be sealed').nullable().default(null);
+/**
+ * How the customer pays, sealed for the payment service alone (payment-choice.ts): order.placed
+ * carries it and inventory.reserved passes it on. Null on events from before it travelled (the
+ * payment service then reads the intent the order service filed over HTTP) and on holds with no
+ * order behind them; absent from a publisher that does not know it yet.
+ */
+const paymentChoiceSealed = z.string().max(2_000).regex(/^enc1\./, 'must be sealed').nullish();
 
-export const OrderPlaced = defineEvent('order.placed.v1', z.object({ orderId, productId: z.string().uuid(), quantity: z.number().int().positive(), ...owners }));
+export const OrderPlaced = defineEvent('order.placed.v1', z.object({ orderId, productId: z.string().uuid(), quantity: z.number().int().positive(), paymentChoiceSealed, ...owners }));
 export const OrderCompleted = defineEvent('order.completed.v1', z.object({ orderId, customerEmailSealed, ...owners }));
 export const OrderCancelled = defineEvent('order.cancelled.v1', z.object({ orderId, reason: z.string(), customerEmailSealed, ...owners }));
 
@@ -36,6 +42,7 @@ export const InventoryReserved = defineEvent(
     expiresAt: z.string().datetime({ offset: true }),
     /** Who asked for the hold: an order's saga, or a direct POST /inventory/reserve (nothing to charge). */
     requestedBy: z.enum(['order-saga', 'direct-api']).default('order-saga'),
+    paymentChoiceSealed,
   }),
 );
 export const InventoryReservationFailed = defineEvent(

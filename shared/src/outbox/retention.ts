@@ -1,11 +1,11 @@
 /**
  * The messaging tables do not grow for ever: published outbox rows leave after their retention
  * (the relay never needs them again), moved in the same statement into `event_history`, the
- * timeline's own compact record (routing fields dropped, card tokens and e-mail addresses taken
- * out of the data), which is kept far longer and then deleted too; inbox rows go after theirs
- * (far beyond any redelivery: retries end within the hour and a replayed dead letter was never
- * applied, so it has no inbox row to miss). Small batches, so a large backlog never holds long
- * locks; unpublished rows are never touched.
+ * timeline's own compact record (routing fields dropped, card tokens, payment choices and
+ * e-mail addresses taken out of the data), which is kept far longer and then deleted too; inbox
+ * rows go after theirs (far beyond any redelivery: retries end within the hour and a replayed
+ * dead letter was never applied, so it has no inbox row to miss). Small batches, so a large
+ * backlog never holds long locks; unpublished rows are never touched.
  */
 import type { SqlTransaction } from './sql-client.ts';
 
@@ -17,7 +17,7 @@ export interface MessagingRetention {
 }
 
 /** Keys of event data the history never keeps (the timeline shows them redacted from the outbox). */
-export const REDACTED_DATA_KEYS = ['cardToken', 'customerEmail', 'customerEmailSealed'] as const;
+export const REDACTED_DATA_KEYS = ['cardToken', 'customerEmail', 'customerEmailSealed', 'paymentChoiceSealed'] as const;
 
 /** Event data as shown to people (the timeline, the console's DLQ view): those keys redacted. */
 export function redactEventData(data: unknown): unknown {

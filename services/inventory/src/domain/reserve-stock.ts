@@ -9,6 +9,8 @@ export interface ReserveCommand {
   productId: string;
   quantity: number;
   requestedBy: 'order-saga' | 'direct-api';
+  /** How the order is paid, sealed for the payment service: passed on unopened (this service cannot open it). */
+  paymentChoiceSealed?: string | null;
 }
 
 export type ReserveResult = { outcome: 'reserved'; reservation: Reservation } | { outcome: 'failed'; reason: 'out_of_stock' | 'unknown_product' };
@@ -92,6 +94,7 @@ function heldFor(context: Pick<InventoryContext, 'now' | 'defaultHoldSeconds'>, 
     currency: product.currency,
     expiresAt: reservation.expiresAt.toISOString(),
     requestedBy: command.requestedBy,
+    paymentChoiceSealed: command.paymentChoiceSealed ?? null,
   };
   return { reservation, announcement: { definition: InventoryReserved, subject: command.orderId, data } };
 }

@@ -11,7 +11,7 @@ import { commitHeldChanges, holdStockChanges } from '../data-access/one-statemen
 import { releaseReservation } from '../domain/release-reservation.ts';
 import { releaseForCancelledOrder } from '../domain/release-cancelled-order.ts';
 
-const reserveCommand = (data: EventData<typeof OrderPlaced>): ReserveCommand => ({ orderId: data.orderId, productId: data.productId, quantity: data.quantity, requestedBy: 'order-saga' });
+const reserveCommand = (data: EventData<typeof OrderPlaced>): ReserveCommand => ({ orderId: data.orderId, productId: data.productId, quantity: data.quantity, requestedBy: 'order-saga', paymentChoiceSealed: data.paymentChoiceSealed ?? null });
 
 export function inventoryHandlers(defaultHoldSeconds: number) {
   const contextOf = ({ tx, publish }: HandlerContext<SqlTransaction>): InventoryContext => ({ store: inventoryStore(tx), publish, now: () => new Date(), defaultHoldSeconds });

@@ -1,7 +1,8 @@
 /**
- * Files the customer's payment method with the payment service before the order is
- * announced, so the card token never travels in an event (inventory and the broker never see
- * it). Signed as the order service; bounded by a timeout, a retry and a circuit breaker.
+ * Files a saved card's intent with the payment service before the order is announced: payment
+ * checks the card is the customer's own (its vault alone knows) and refuses it with a 422 if
+ * not. Every other choice travels sealed in order.placed instead (payment-choice.ts). Signed as
+ * the order service; bounded by a timeout, a retry and a circuit breaker.
  */
 import { AppError } from '@platform/shared/errors';
 import { callPolicy, type BreakerState } from './call-policy.ts';

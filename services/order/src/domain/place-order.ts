@@ -4,7 +4,7 @@ import { OrderPlaced } from '@platform/shared/events/catalog';
 import type { Order, PaymentChoice, PlaceContext } from './ports.ts';
 
 export interface PlaceOrderCommand {
-  /** Chosen before the transaction: the payment intent is filed under it first. */
+  /** Chosen before the statement: the payment choice is sealed for it, a saved card's intent filed under it. */
   orderId: string;
   idempotencyKey: string;
   customerId: string;
@@ -13,10 +13,12 @@ export interface PlaceOrderCommand {
   quantity: number;
   payment: PaymentChoice;
   customerEmail: string | null;
+  /** How the customer pays, sealed for the payment service (announced with the order). */
+  paymentChoiceSealed?: string | null;
 }
 
 /** The same request always hashes the same, whatever order its fields came in. */
-export function requestHash(command: Omit<PlaceOrderCommand, 'idempotencyKey' | 'orderId' | 'merchantId'>): string {
+export function requestHash(command: Omit<PlaceOrderCommand, 'idempotencyKey' | 'orderId' | 'merchantId' | 'paymentChoiceSealed'>): string {
   const canonical = JSON.stringify([command.customerId, command.productId, command.quantity, command.payment, command.customerEmail]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -34,7 +36,7 @@ export async function placeOrder(context: PlaceContext, command: PlaceOrderComma
     {
       definition: OrderPlaced,
       subject: id,
-      data: { orderId: id, productId: command.productId, quantity: command.quantity, customerId: command.customerId, merchantId: command.merchantId },
+      data: { orderId: id, productId: command.productId, quantity: command.quantity, customerId: command.customerId, merchantId: command.merchantId, paymentChoiceSealed: command.paymentChoiceSealed ?? null },
     },
   ]);
   const order = { id, productId: command.productId, quantity: command.quantity, customerId: command.customerId, merchantId: command.merchantId, customerEmail: command.customerEmail, status: 'CREATED' as const };

@@ -48,12 +48,12 @@ export interface ProductCatalog {
   find(productId: string): Promise<{ merchantId: string | null } | null>;
 }
 
-/** The payment service's side of an order: how it will be paid, given before it is announced. */
 /** How the customer pays: a card token, a UPI collect request to their payment address, or their wallet. */
 export type PaymentChoice = { method: 'CARD'; cardToken: string } | { method: 'UPI'; upiVpa: string } | { method: 'WALLET' };
 
+/** The payment service's check of a saved card, which files its intent, before the order is announced. */
 export interface PaymentIntents {
-  /** Idempotent per order; throws AppError('unavailable') when payment cannot be reached. */
+  /** Idempotent per order; throws AppError('unavailable') when payment cannot be reached, 'unprocessable' when refused. */
   create(intent: { orderId: string; customerId: string; merchantId: string | null } & PaymentChoice): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ import type { FieldCipher } from '@platform/shared/crypto/field-cipher';
 import { requireIdentity, requireRole, type Identity } from '@platform/shared/http/identity';
 import { validate } from '@platform/shared/http/validate';
 import { MAX_ORDER_QUANTITY } from '@platform/shared/events/money';
+import { isSavedCardToken, sealPaymentChoice } from '@platform/shared/events/payment-choice';
 import { envelopesOf } from '@platform/shared/outbox/write-events';
 import type { ServiceDatabase } from '@platform/shared/service/run-service';
 import type { Tx } from '../data-access/database.ts';
@@ -55,6 +56,8 @@ interface OrderDependencies {
   /** Status reads: a replica when there is one, the primary for a customer's just-placed order. */
   reads: ReadRouting;
   cipher: FieldCipher;
+  /** The keyring shared with the payment service alone: the payment choice is sealed under it. */
+  choices: FieldCipher;
   catalog: ProductCatalog;
   intents: PaymentIntents;
   idempotency: IdempotencyStore;
@@ -62,7 +65,7 @@ interface OrderDependencies {
   statusCache: OrderStatusCache;
 }
 
-export function orderRoutes({ db, reads, cipher, catalog, intents, idempotency, statusCache }: OrderDependencies): Router {
+export function orderRoutes({ db, reads, cipher, choices, catalog, intents, idempotency, statusCache }: OrderDependencies): Router {
   const router = new Router();
 
   // The stored first response answers a retry; the order's own key row below stays the backstop.
@@ -75,15 +78,17 @@ export function orderRoutes({ db, reads, cipher, catalog, intents, idempotency, 
     if (!product) throw new AppError('unprocessable', `unknown product ${body.productId}`);
     const payment: PaymentChoice = body.paymentMethod === 'CARD' ? { method: 'CARD', cardToken: body.cardToken } : body.paymentMethod === 'UPI' ? { method: 'UPI', upiVpa: body.upiVpa } : { method: 'WALLET' };
     const command = { idempotencyKey: key, customerId: customer.sub, merchantId: product.merchantId, productId: body.productId, quantity: body.quantity, payment, customerEmail: body.customerEmail ?? null };
-    // A new order's payment intent is filed before the order commits (a network call is never
-    // made inside our transaction). The key is not looked up first: a replay is answered by the
-    // stored response above, and the key's row answers the rare one that gets here (its record
-    // abandoned or past its lifetime), leaving an intent no order uses (pruned with the others).
     const orderId = randomUUID();
-    await intents.create({ orderId, customerId: customer.sub, merchantId: product.merchantId, ...payment });
+    // How the customer pays travels sealed in order.placed, for the payment service alone. A
+    // saved card is also checked (and filed) with payment first, because only its vault knows
+    // whose card it is: a network call before our statement, never inside one. The key is not
+    // looked up first: a replay is answered by the stored response above, and the key's row
+    // answers the rare one that gets here, leaving an intent no order uses (pruned in time).
+    if (payment.method === 'CARD' && isSavedCardToken(payment.cardToken)) await intents.create({ orderId, customerId: customer.sub, merchantId: product.merchantId, ...payment });
+    const paymentChoiceSealed = sealPaymentChoice(choices, orderId, { ...payment, customerId: customer.sub, merchantId: product.merchantId });
     const correlationId = ctx.state.correlationId as string;
     // Not in a transaction: placing writes everything in one statement (see createOrderOnce).
-    const { order, replayed } = await placeOrder({ store: orderStore(db, cipher), envelopes: envelopesOf({ source: '/services/order', correlationId }) }, { ...command, orderId });
+    const { order, replayed } = await placeOrder({ store: orderStore(db, cipher), envelopes: envelopesOf({ source: '/services/order', correlationId }) }, { ...command, orderId, paymentChoiceSealed });
     await reads.wrote(customer.sub);
     ctx.status = 202;
     ctx.set('location', `/orders/${order.id}`);

@@ -2,9 +2,7 @@ import { decryptNullable, type FieldCipher } from '@platform/shared/crypto/field
 import type { Payment, PaymentMethodKind, PaymentStatus, PaymentStore, Refund } from '../domain/ports.ts';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { insertHistory, insertPaymentRow, selectPayment, updatePaymentStatus, type PaymentRow } from './payment-sql.ts';
-
-const CARD_TOKEN = 'payment_intent.card_token';
-const UPI_VPA = 'payment_intent.upi_vpa';
+import { CARD_TOKEN, intentInsert, UPI_VPA } from './intent-sql.ts';
 const REFUND_SWEEP_GRACE_MS = 30_000;
 const REFUND_COLUMNS = `id::text, payment_id::text AS "paymentId", amount_minor AS "amountMinor", currency, reason, status, gateway_refund_id AS "gatewayRefundId",
   requested_by AS "requestedBy", created_at AS "createdAt", cause_event_id AS "causeEventId", correlation_id AS "correlationId"`;
@@ -33,15 +31,8 @@ export function paymentStore(tx: SqlTransaction, cipher: FieldCipher): PaymentSt
   const history = (paymentId: string, status: string, detail?: string) => insertHistory(tx, paymentId, status, detail ?? null);
   return {
     async saveIntent(intent) {
-      await tx.$executeRawUnsafe(
-        'INSERT INTO payment_intent (order_id, method, card_token_encrypted, upi_vpa_encrypted, customer_id, merchant_id) VALUES ($1::uuid, $2, $3, $4, $5::uuid, $6::uuid) ON CONFLICT DO NOTHING',
-        intent.orderId,
-        intent.method,
-        intent.cardToken === null ? null : cipher.encrypt(intent.cardToken, CARD_TOKEN),
-        intent.upiVpa === null ? null : cipher.encrypt(intent.upiVpa, UPI_VPA),
-        intent.customerId,
-        intent.merchantId,
-      );
+      const values: unknown[] = [];
+      await tx.$executeRawUnsafe(intentInsert(intent, cipher, (value) => `$${values.push(value)}`), ...values);
     },
     async findIntent(orderId) {
       const rows = await tx.$queryRawUnsafe<Array<{ orderId: string; method: string; customerId: string | null; merchantId: string | null; cardTokenEncrypted: string | null; upiVpaEncrypted: string | null }>>(

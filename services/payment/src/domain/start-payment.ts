@@ -7,6 +7,8 @@ export interface StartPaymentCommand {
   amountMinor: number;
   currency: string;
   holdExpiresAt: Date;
+  /** The intent as the reservation's event brought it (sealed by the order service); else the one filed here. */
+  intent?: PaymentIntent | null;
 }
 
 /**
@@ -18,23 +20,25 @@ export interface StartPaymentCommand {
  */
 export async function startPayment(unit: PaymentUnitOfWork, command: StartPaymentCommand, firstLookAt: Date, trace: Trace): Promise<{ payment: Payment; intent: PaymentIntent } | null> {
   if (await unit.store.findPayment(command.orderId)) return null;
-  const intent = await unit.store.findIntent(command.orderId);
-  // The order service files the intent before it announces the order, so it is always there
-  // for an order placed through it; anything else is a hold with nothing to charge (DLQ).
+  // An order placed through the order service brings its intent in the event (or, from before
+  // that, filed it here first); anything else is a hold with nothing to charge (DLQ).
+  const intent = command.intent ?? (await unit.store.findIntent(command.orderId));
   if (!intent) throw new AppError('unprocessable', `no payment intent for order ${command.orderId}`);
   const payment = paymentFor(intent, command, trace);
+  // Kept with the payment: the sweeper's later attempts read it, and its secrets go at the outcome.
+  if (command.intent) await unit.store.saveIntent(command.intent);
   await unit.store.insertPayment(payment, firstLookAt);
   return { payment, intent };
 }
 
 /**
- * Plans `startPayment`'s common case (the intent there) from the intent read before the statement
- * that records it (its owner and method never change). A payment already there is not looked
+ * Plans `startPayment`'s common case from the intent the event brought, or else the one read
+ * before the statement that records it (its owner and method never change). A payment already there is not looked
  * for: the order's unique payment makes the statement fail whole (a racing copy, a redelivery),
  * and the transaction decides. No intent is null: the transaction refuses it.
  */
 export async function planPayment(store: Pick<PaymentUnitOfWork['store'], 'findIntent'>, command: StartPaymentCommand, trace: Trace): Promise<{ payment: Payment; intent: PaymentIntent } | null> {
-  const intent = await store.findIntent(command.orderId);
+  const intent = command.intent ?? (await store.findIntent(command.orderId));
   return intent ? { payment: paymentFor(intent, command, trace), intent } : null;
 }
 
