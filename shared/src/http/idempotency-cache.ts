@@ -15,6 +15,10 @@ interface Cached {
 
 export function cachedIdempotencyStore(store: IdempotencyStore, redis: Redis, namespace: string, ttlHours = IDEMPOTENCY_TTL_HOURS): IdempotencyStore {
   const keyOf = (scope: string, key: string) => `idem:${namespace}:${scope}:${key}`;
+  const remember = async (scope: string, key: string, requestHash: string, status: number, body: string) => {
+    const cached: Cached = { hash: requestHash, status, body };
+    await redis.set(keyOf(scope, key), JSON.stringify(cached), 'EX', Math.max(1, Math.round(ttlHours * 3600))).catch(() => undefined);
+  };
   return {
     async begin(scope, key, requestHash) {
       const text = await redis.get(keyOf(scope, key)).catch(() => null);
@@ -26,9 +30,9 @@ export function cachedIdempotencyStore(store: IdempotencyStore, redis: Redis, na
     },
     async finish(scope, key, requestHash, status, body) {
       await store.finish(scope, key, requestHash, status, body);
-      const cached: Cached = { hash: requestHash, status, body };
-      await redis.set(keyOf(scope, key), JSON.stringify(cached), 'EX', Math.max(1, Math.round(ttlHours * 3600))).catch(() => undefined);
+      await remember(scope, key, requestHash, status, body);
     },
+    remember,
     abandon: (scope, key) => store.abandon(scope, key),
     prune: (limit) => store.prune(limit),
   };

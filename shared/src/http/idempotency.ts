@@ -25,6 +25,8 @@ type Begin = { kind: 'new' } | { kind: 'replay'; status: number; body: string } 
 export interface IdempotencyStore {
   begin(scope: string, key: string, requestHash: string): Promise<Begin>;
   finish(scope: string, key: string, requestHash: string, status: number, body: string): Promise<void>;
+  /** An answer the route already wrote in its own statement (`recordAnswerSql`): only a cache has anything left to keep. */
+  remember(scope: string, key: string, requestHash: string, status: number, body: string): Promise<void>;
   abandon(scope: string, key: string): Promise<void>;
   /** Forgets records past the TTL, at most `limit` at a time; says how many. */
   prune(limit: number): Promise<number>;
@@ -63,8 +65,10 @@ export function sqlIdempotencyStore(db: SqlTransaction, ttlHours = IDEMPOTENCY_T
       return taken === 1 ? { kind: 'new' } : { kind: 'in-flight' };
     },
     async finish(scope, key, _requestHash, status, body) {
-      await db.$executeRawUnsafe(`UPDATE idempotency_record SET state = 'DONE', response_status = $3, response_body = $4 WHERE scope = $1 AND key = $2`, scope, key, status, body);
+      const values: unknown[] = [];
+      await db.$executeRawUnsafe(recordAnswerSql({ scope, key, status, body }, (value) => `$${values.push(value)}`), ...values);
     },
+    remember: async () => undefined,
     async abandon(scope, key) {
       await db.$executeRawUnsafe(`DELETE FROM idempotency_record WHERE scope = $1 AND key = $2 AND state = 'IN_FLIGHT'`, scope, key);
     },
@@ -85,6 +89,22 @@ export function sqlIdempotencyStore(db: SqlTransaction, ttlHours = IDEMPOTENCY_T
 function asUnavailable(error: unknown): never {
   if (isAppError(error) || !isDependencyOutage(error)) throw error;
   throw new AppError('unavailable', 'idempotency records are unavailable; retry with the same key', undefined, { cause: error });
+}
+
+/**
+ * What the middleware hands its route (`ctx.state.idempotencyRecord`). A route that writes its
+ * answer in the same statement as its work (`recordAnswerSql`) sets `answered`: the work and its
+ * answer then commit together, and the middleware's own finishing round trip is saved.
+ */
+export interface IdempotencyRecord {
+  scope: string;
+  key: string;
+  answered: boolean;
+}
+
+/** The record's answer as a data-modifying statement (for a route's own CTE), bound through `param`. */
+export function recordAnswerSql(answer: { scope: string; key: string; status: number; body: string }, param: (value: unknown) => string): string {
+  return `UPDATE idempotency_record SET state = 'DONE', response_status = ${param(answer.status)}::int, response_body = ${param(answer.body)} WHERE scope = ${param(answer.scope)} AND key = ${param(answer.key)}`;
 }
 
 const keySchema = z.string().trim().min(1, 'the Idempotency-Key header is required').max(255);
@@ -116,6 +136,8 @@ export function idempotent(store: IdempotencyStore, options: { required: boolean
       ctx.set('idempotent-replayed', 'true');
       return;
     }
+    const record: IdempotencyRecord = { scope, key, answered: false };
+    ctx.state.idempotencyRecord = record;
     try {
       await next();
     } catch (error) {
@@ -123,7 +145,8 @@ export function idempotent(store: IdempotencyStore, options: { required: boolean
       throw error;
     }
     // The work is done; if its record cannot be kept, the key's lock runs out and a retry replays nothing.
-    if (ctx.status >= 200 && ctx.status < 300) await store.finish(scope, key, requestHash, ctx.status, JSON.stringify(ctx.body ?? null)).catch(asUnavailable);
-    else await store.abandon(scope, key);
+    if (ctx.status < 200 || ctx.status >= 300) await store.abandon(scope, key);
+    else if (record.answered) await store.remember(scope, key, requestHash, ctx.status, JSON.stringify(ctx.body ?? null)).catch(asUnavailable);
+    else await store.finish(scope, key, requestHash, ctx.status, JSON.stringify(ctx.body ?? null)).catch(asUnavailable);
   };
 }

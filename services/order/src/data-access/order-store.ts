@@ -4,6 +4,7 @@ import type { OrderStatus } from '../domain/order-status.ts';
 import type { AdvancePlan } from '../domain/advance-order.ts';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
 import { outboxInsert } from '@platform/shared/outbox/write-events';
+import { recordAnswerSql } from '@platform/shared/http/idempotency';
 import type { Order as OrderRow } from './generated/client.ts';
 
 const EMAIL = 'orders.customer_email';
@@ -24,19 +25,23 @@ export function orderStore(tx: SqlTransaction, cipher: FieldCipher): OrderStore 
       const rows = await tx.$queryRawUnsafe<Array<{ requestHash: string; orderId: string }>>('SELECT request_hash AS "requestHash", order_id::text AS "orderId" FROM idempotency_key WHERE key = $1', key);
       return rows[0] ?? null;
     },
-    async createOrderOnce(order, idempotency, announcement) {
+    async createOrderOnce(order, idempotency, announcement, answer) {
       // One statement, so no transaction and one round trip: the key row decides (a racing
       // request with the key waits on it, then inserts nothing), and the order and its outbox
       // rows are written only if the key was. The relay is notified only when they were.
-      const announce = outboxInsert(announcement, 10);
+      const announce = outboxInsert(announcement, 11);
+      const values: unknown[] = [];
+      const param = (value: unknown) => `$${11 + announce.values.length + values.push(value) - 1}`;
+      // The request's answer for replays, only if this statement made the order it describes.
+      const answered = answer ? `, answered AS (${recordAnswerSql(answer, param)} AND EXISTS (SELECT 1 FROM created) RETURNING 1)` : '';
       const rows = await tx.$queryRawUnsafe<OrderRow[]>(
         `WITH claimed AS (
            INSERT INTO idempotency_key (key, request_hash, order_id) VALUES ($1, $2, $3::uuid) ON CONFLICT (key) DO NOTHING RETURNING order_id),
          created AS (
-           INSERT INTO orders (id, product_id, quantity, customer_id, merchant_id, customer_email_encrypted, status, updated_at)
-           SELECT $3::uuid, $4::uuid, $5, $6::uuid, $7::uuid, $8, $9, now() FROM claimed
+           INSERT INTO orders (id, product_id, quantity, customer_id, merchant_id, customer_email_encrypted, status, created_at, updated_at)
+           SELECT $3::uuid, $4::uuid, $5, $6::uuid, $7::uuid, $8, $9, COALESCE($10::timestamptz, now()), COALESCE($10::timestamptz, now()) FROM claimed
            RETURNING ${ORDER_COLUMNS}),
-         announced AS (${announce.sql} WHERE EXISTS (SELECT 1 FROM claimed) RETURNING 1)
+         announced AS (${announce.sql} WHERE EXISTS (SELECT 1 FROM claimed) RETURNING 1)${answered}
          SELECT created.* FROM created CROSS JOIN (SELECT pg_notify('outbox', '') FROM claimed) AS woken`,
         idempotency.key,
         idempotency.requestHash,
@@ -47,7 +52,9 @@ export function orderStore(tx: SqlTransaction, cipher: FieldCipher): OrderStore 
         order.merchantId,
         encryptNullable(cipher, order.customerEmail, EMAIL),
         order.status,
+        order.createdAt ?? null,
         ...announce.values,
+        ...values,
       );
       return rows[0] ? toOrder(rows[0], cipher) : null;
     },

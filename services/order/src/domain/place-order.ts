@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '@platform/shared/errors';
 import { OrderPlaced } from '@platform/shared/events/catalog';
-import type { Order, PaymentChoice, PlaceContext } from './ports.ts';
+import type { Order, PaymentChoice, PlaceContext, RecordedAnswer } from './ports.ts';
 
 export interface PlaceOrderCommand {
   /** Chosen before the statement: the payment choice is sealed for it, a saved card's intent filed under it. */
@@ -15,10 +15,14 @@ export interface PlaceOrderCommand {
   customerEmail: string | null;
   /** How the customer pays, sealed for the payment service (announced with the order). */
   paymentChoiceSealed?: string | null;
+  /** When the order is placed (the database's clock if not given: then the answer cannot be known before). */
+  placedAt?: Date;
+  /** The request's answer for replays, recorded with the order (see the route). */
+  answer?: RecordedAnswer;
 }
 
 /** The same request always hashes the same, whatever order its fields came in. */
-export function requestHash(command: Omit<PlaceOrderCommand, 'idempotencyKey' | 'orderId' | 'merchantId' | 'paymentChoiceSealed'>): string {
+export function requestHash(command: Pick<PlaceOrderCommand, 'customerId' | 'productId' | 'quantity' | 'payment' | 'customerEmail'>): string {
   const canonical = JSON.stringify([command.customerId, command.productId, command.quantity, command.payment, command.customerEmail]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -39,8 +43,8 @@ export async function placeOrder(context: PlaceContext, command: PlaceOrderComma
       data: { orderId: id, productId: command.productId, quantity: command.quantity, customerId: command.customerId, merchantId: command.merchantId, paymentChoiceSealed: command.paymentChoiceSealed ?? null },
     },
   ]);
-  const order = { id, productId: command.productId, quantity: command.quantity, customerId: command.customerId, merchantId: command.merchantId, customerEmail: command.customerEmail, status: 'CREATED' as const };
-  const created = await store.createOrderOnce(order, { key: command.idempotencyKey, requestHash: hash }, announcement);
+  const order = { id, productId: command.productId, quantity: command.quantity, customerId: command.customerId, merchantId: command.merchantId, customerEmail: command.customerEmail, status: 'CREATED' as const, createdAt: command.placedAt };
+  const created = await store.createOrderOnce(order, { key: command.idempotencyKey, requestHash: hash }, announcement, command.answer);
   if (created) return { order: created, replayed: false };
   const previous = await store.findIdempotencyKey(command.idempotencyKey);
   if (!previous) throw new AppError('internal', `idempotency key ${command.idempotencyKey} was taken and is gone`);

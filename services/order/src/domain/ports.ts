@@ -16,15 +16,24 @@ export interface Order {
   updatedAt: Date;
 }
 
-export type NewOrder = Pick<Order, 'id' | 'productId' | 'quantity' | 'customerId' | 'merchantId' | 'customerEmail' | 'status'>;
+export type NewOrder = Pick<Order, 'id' | 'productId' | 'quantity' | 'customerId' | 'merchantId' | 'customerEmail' | 'status'> & { createdAt?: Date };
+
+/** The answer a replay of the request will get, written with the order it describes (idempotency.ts). */
+export interface RecordedAnswer {
+  scope: string;
+  key: string;
+  status: number;
+  body: string;
+}
 
 export interface OrderStore {
   findIdempotencyKey(key: string): Promise<{ requestHash: string; orderId: string } | null>;
   /**
    * Writes the order, its idempotency key and its announcement at once, or nothing when the key
    * is taken (null). A request racing on the same key waits until the first one has finished.
+   * `answer`, when given, is recorded for the request's idempotency record in the same statement.
    */
-  createOrderOnce(order: NewOrder, idempotency: { key: string; requestHash: string }, announcement: readonly Envelope[]): Promise<Order | null>;
+  createOrderOnce(order: NewOrder, idempotency: { key: string; requestHash: string }, announcement: readonly Envelope[], answer?: RecordedAnswer): Promise<Order | null>;
   findOrder(id: string): Promise<Order | null>;
   /**
    * Moves the order to `to` if its status is one of `from`, in one statement (a concurrent move

@@ -13,7 +13,7 @@ import type { Tx } from '../data-access/database.ts';
 import { listOrders, orderStore } from '../data-access/order-store.ts';
 import type { OrderSnapshot, OrderStatusCache } from '../data-access/order-status-cache.ts';
 import type { PaymentChoice, PaymentIntents, ProductCatalog } from '../domain/ports.ts';
-import { idempotent, type IdempotencyStore } from '@platform/shared/http/idempotency';
+import { idempotent, type IdempotencyRecord, type IdempotencyStore } from '@platform/shared/http/idempotency';
 import type { ReadRouting } from '@platform/shared/service/read-replica';
 import { placeOrder } from '../domain/place-order.ts';
 import { canSeeOrder, listingScope } from '../domain/order-access.ts';
@@ -86,9 +86,17 @@ export function orderRoutes({ db, reads, cipher, choices, catalog, intents, idem
     // answers the rare one that gets here, leaving an intent no order uses (pruned in time).
     if (payment.method === 'CARD' && isSavedCardToken(payment.cardToken)) await intents.create({ orderId, customerId: customer.sub, merchantId: product.merchantId, ...payment });
     const paymentChoiceSealed = sealPaymentChoice(choices, orderId, { ...payment, customerId: customer.sub, merchantId: product.merchantId });
+    // A new order's every field is known before the statement (its time from our clock), so the
+    // answer a replay gets is recorded with the order itself: the two commit together, and the
+    // idempotency middleware's own finishing round trip is saved.
+    const placedAt = new Date();
+    const record = ctx.state.idempotencyRecord as IdempotencyRecord;
+    const created: OrderSnapshot = { id: orderId, status: 'CREATED', cancellationReason: null, productId: body.productId, quantity: body.quantity, customerId: customer.sub, merchantId: product.merchantId, amountMinor: null, currency: null, createdAt: placedAt, updatedAt: placedAt };
+    const answer = { scope: record.scope, key: record.key, status: 202, body: JSON.stringify(orderView(created)) };
     const correlationId = ctx.state.correlationId as string;
     // Not in a transaction: placing writes everything in one statement (see createOrderOnce).
-    const { order, replayed } = await placeOrder({ store: orderStore(db, cipher), envelopes: envelopesOf({ source: '/services/order', correlationId }) }, { ...command, orderId, paymentChoiceSealed });
+    const { order, replayed } = await placeOrder({ store: orderStore(db, cipher), envelopes: envelopesOf({ source: '/services/order', correlationId }) }, { ...command, orderId, paymentChoiceSealed, placedAt, answer });
+    record.answered = !replayed;
     await reads.wrote(customer.sub);
     ctx.status = 202;
     ctx.set('location', `/orders/${order.id}`);
