@@ -79,6 +79,19 @@ describe('a payment made from the choice its reservation brought sealed', () => 
     assert.equal(intent?.cardToken, 'tok_visa');
   });
 
+  it('when another reservation message for an order that has its payment is applied in a transaction, then nothing more is written and no charge is asked for', async () => {
+    const orderId = randomUUID();
+    const choice = choiceFor();
+    assert.equal(await inTransaction(reserved(orderId, sealPaymentChoice(choices, orderId, choice))), 'transaction:applied');
+    const asked = charged.filter((entry) => entry.orderId === orderId).length;
+    assert.equal(await inTransaction(reserved(orderId, sealPaymentChoice(choices, orderId, { ...choice, cardToken: 'tok_other' }))), 'transaction:applied');
+    const { payments, intent } = await recorded(orderId);
+    assert.equal(payments.length, 1);
+    assert.equal(intent?.cardToken, 'tok_visa', 'the first intent is kept');
+    assert.equal((await pool.query('SELECT 1 FROM payment_state_change h JOIN payment p ON p.id = h.payment_id WHERE p.order_id = $1', [orderId])).rows.length, 1, 'one history row');
+    assert.equal(charged.filter((entry) => entry.orderId === orderId).length, asked, 'no second charge');
+  });
+
   it('when a saved card was filed first and its reservation brings the same choice sealed, then the filed intent is kept and one payment is made', async () => {
     const orderId = randomUUID();
     const choice = { ...choiceFor(), cardToken: 'card_saved' };

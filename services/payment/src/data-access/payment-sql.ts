@@ -25,9 +25,21 @@ export async function selectPayment(tx: SqlTransaction, by: 'id' | 'order_id', v
   return rows[0];
 }
 
-export async function insertPaymentRow(tx: SqlTransaction, payment: Payment, nextAttemptAt: Date): Promise<void> {
+/**
+ * A new payment with its first history row, and whatever `alsoInsert` adds (the intent that came
+ * with the event), in one statement; nothing at all when the order already has a payment (false).
+ */
+export async function insertPaymentOnce(tx: SqlTransaction, payment: Payment, nextAttemptAt: Date, alsoInsert?: (param: (value: unknown) => string, gate: string) => string): Promise<boolean> {
   const values: unknown[] = [];
-  await tx.$executeRawUnsafe(paymentInsert(payment, nextAttemptAt, (value) => `$${values.push(value)}`), ...values);
+  const param = (value: unknown) => `$${values.push(value)}`;
+  const also = alsoInsert ? `, also AS (${alsoInsert(param, 'EXISTS (SELECT 1 FROM inserted)')} RETURNING 1)` : '';
+  const rows = await tx.$queryRawUnsafe<Array<{ inserted: number }>>(
+    `WITH inserted AS (${paymentInsert(payment, nextAttemptAt, param)} ON CONFLICT (order_id) DO NOTHING RETURNING id),
+       history AS (INSERT INTO payment_state_change (payment_id, status, detail) SELECT id, ${param(payment.status)}, NULL FROM inserted RETURNING 1)${also}
+     SELECT count(*)::int AS inserted FROM inserted`,
+    ...values,
+  );
+  return rows[0]?.inserted === 1;
 }
 
 /** The payment's INSERT, bound through `param`; only when `gate` holds, if given. */

@@ -1,7 +1,7 @@
 import { decryptNullable, type FieldCipher } from '@platform/shared/crypto/field-cipher';
 import type { Payment, PaymentMethodKind, PaymentStatus, PaymentStore, Refund } from '../domain/ports.ts';
 import type { SqlTransaction } from '@platform/shared/outbox/sql-client';
-import { insertHistory, insertPaymentRow, selectPayment, updatePaymentStatus, type PaymentRow } from './payment-sql.ts';
+import { insertHistory, insertPaymentOnce, selectPayment, updatePaymentStatus, type PaymentRow } from './payment-sql.ts';
 import { CARD_TOKEN, intentInsert, UPI_VPA } from './intent-sql.ts';
 const REFUND_SWEEP_GRACE_MS = 30_000;
 const REFUND_COLUMNS = `id::text, payment_id::text AS "paymentId", amount_minor AS "amountMinor", currency, reason, status, gateway_refund_id AS "gatewayRefundId",
@@ -54,10 +54,7 @@ export function paymentStore(tx: SqlTransaction, cipher: FieldCipher): PaymentSt
       const row = await selectPayment(tx, 'id', paymentId);
       return row ? asPayment(row) : null;
     },
-    async insertPayment(payment, nextAttemptAt) {
-      await insertPaymentRow(tx, payment, nextAttemptAt);
-      await history(payment.id, payment.status);
-    },
+    insertPayment: (payment, nextAttemptAt, intent) => insertPaymentOnce(tx, payment, nextAttemptAt, intent ? (param, gate) => intentInsert(intent, cipher, param, gate) : undefined),
     async transition(paymentId, from, to, change) {
       const moved = await updatePaymentStatus(tx, paymentId, from, to, change);
       if (moved) await history(paymentId, to, change.detail);

@@ -119,7 +119,11 @@ export interface PaymentStore {
   eraseIntentSecrets(orderId: string): Promise<void>;
   findPayment(orderId: string): Promise<Payment | null>;
   findPaymentById(paymentId: string, options?: { lock: boolean }): Promise<Payment | null>;
-  insertPayment(payment: Payment, nextAttemptAt: Date): Promise<void>;
+  /**
+   * The payment with its first history row, and the intent it was made from if given, in one
+   * statement; false (nothing written) when the order already has a payment.
+   */
+  insertPayment(payment: Payment, nextAttemptAt: Date, intent?: PaymentIntent | null): Promise<boolean>;
   /** Moves a payment from one of `from` to `to` (with its history row); false if it was elsewhere. */
   transition(paymentId: string, from: readonly PaymentStatus[], to: PaymentStatus, change: PaymentChange): Promise<boolean>;
   setMethodSummary(paymentId: string, summary: string): Promise<void>;

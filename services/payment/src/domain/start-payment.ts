@@ -19,15 +19,17 @@ export interface StartPaymentCommand {
  * read both back), or null when the order already has a payment (a redelivery).
  */
 export async function startPayment(unit: PaymentUnitOfWork, command: StartPaymentCommand, firstLookAt: Date, trace: Trace): Promise<{ payment: Payment; intent: PaymentIntent } | null> {
-  if (await unit.store.findPayment(command.orderId)) return null;
   // An order placed through the order service brings its intent in the event (or, from before
   // that, filed it here first); anything else is a hold with nothing to charge (DLQ).
   const intent = command.intent ?? (await unit.store.findIntent(command.orderId));
-  if (!intent) throw new AppError('unprocessable', `no payment intent for order ${command.orderId}`);
+  if (!intent) {
+    if (await unit.store.findPayment(command.orderId)) return null; // a redelivery after its intent was pruned
+    throw new AppError('unprocessable', `no payment intent for order ${command.orderId}`);
+  }
   const payment = paymentFor(intent, command, trace);
-  // Kept with the payment: the sweeper's later attempts read it, and its secrets go at the outcome.
-  if (command.intent) await unit.store.saveIntent(command.intent);
-  await unit.store.insertPayment(payment, firstLookAt);
+  // One statement: the payment, its history and the intent that came with the event (kept for
+  // the sweeper's later attempts, its secrets erased at the outcome); nothing on a redelivery.
+  if (!(await unit.store.insertPayment(payment, firstLookAt, command.intent))) return null;
   return { payment, intent };
 }
 

@@ -26,7 +26,7 @@ export function inMemoryPayments(options: { earlier: GatewayAnswer | null; answe
     eraseIntentSecrets: async () => undefined,
     findPayment: async () => payment,
     findPaymentById: async () => ({ ...payment }),
-    insertPayment: async () => undefined,
+    insertPayment: async () => true,
     transition: async (_id, from, to, change) => {
       if (!from.includes(payment.status)) return false;
       payment.status = to;
