@@ -41,7 +41,7 @@ describe('a payment made from the choice its reservation brought sealed', () => 
     const outcome = await applyInOneStatement(new PgSql(pool), { queue: 'payment', source: SOURCE }, envelope, 1, handler.inOneStatement!, envelope.data, () => charged.push({ orderId: envelope.subject, intent: null }));
     return outcome !== 'unchanged' && outcome !== 'parked' ? `statement:${outcome}` : inTransaction(envelope);
   };
-  const choiceFor = (): SealedPaymentChoice => ({ method: 'CARD', cardToken: 'tok_visa', customerId: randomUUID(), merchantId: randomUUID() });
+  const choiceFor = (): Extract<SealedPaymentChoice, { method: 'CARD' }> => ({ method: 'CARD', cardToken: 'tok_visa', customerId: randomUUID(), merchantId: randomUUID() });
   const reserved = (orderId: string, paymentChoiceSealed: string) =>
     createEnvelope('/services/inventory', { definition: InventoryReserved, subject: orderId, data: { orderId, reservationId: randomUUID(), productId: randomUUID(), quantity: 1, amountMinor: 2500, currency: 'EUR', expiresAt: new Date(Date.now() + 600_000).toISOString(), requestedBy: 'order-saga', paymentChoiceSealed } });
   const recorded = async (orderId: string) => ({

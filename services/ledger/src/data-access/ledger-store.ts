@@ -80,9 +80,16 @@ export function ledgerStore(tx: SqlTransaction, settings: LedgerSettings, deferr
     },
     async recordTransfer(transfer, accounts) {
       assertBalanced(transfer.postings);
-      const inserted = await tx.$executeRawUnsafe(
-        `INSERT INTO transfer (id, kind, reverses_id, order_id, customer_id, merchant_id, event_id, correlation_id)
-         VALUES ($1, $2, $3, $4::uuid, $5::uuid, $6::uuid, $7, $8) ON CONFLICT (id) DO NOTHING`,
+      const { postings } = transfer;
+      // The transfer and its postings in one statement; nothing when the transfer is already there.
+      const [row] = await tx.$queryRawUnsafe<Array<{ inserted: number }>>(
+        `WITH inserted AS (
+           INSERT INTO transfer (id, kind, reverses_id, order_id, customer_id, merchant_id, event_id, correlation_id)
+           VALUES ($1, $2, $3, $4::uuid, $5::uuid, $6::uuid, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id),
+         posted AS (
+           INSERT INTO ledger_posting (transfer_id, account_id, currency, debit_minor, credit_minor)
+           SELECT inserted.id, posting.* FROM inserted, unnest($9::uuid[], $10::text[], $11::bigint[], $12::bigint[]) AS posting RETURNING 1)
+         SELECT count(*)::int AS inserted FROM inserted`,
         transfer.id,
         transfer.kind,
         transfer.reversesId,
@@ -91,17 +98,12 @@ export function ledgerStore(tx: SqlTransaction, settings: LedgerSettings, deferr
         transfer.merchantId,
         transfer.eventId,
         transfer.correlationId,
-      );
-      if (inserted === 0) return false;
-      const { postings } = transfer;
-      await tx.$executeRawUnsafe(
-        'INSERT INTO ledger_posting (transfer_id, account_id, currency, debit_minor, credit_minor) SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::bigint[])',
-        transfer.id,
         postings.map((posting) => posting.accountId),
         postings.map((posting) => posting.currency),
         postings.map((posting) => posting.debitMinor),
         postings.map((posting) => posting.creditMinor),
       );
+      if (row?.inserted !== 1) return false;
       await applyBalanceDeltas(tx, postings.map((posting) => ({ accountId: posting.accountId, debitsPosted: posting.debitMinor, creditsPosted: posting.creditMinor })), accounts, deferred);
       return true;
     },
