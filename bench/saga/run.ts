@@ -1,5 +1,5 @@
 /**
- * pnpm bench:saga [rates=5,10,20] [seconds=15] [--flash] [--json] [--cold] [--statements] [--timeline] [--profile=order,payment]  — on demand, not in CI.
+ * pnpm bench:saga [rates=5,10,20] [seconds=15] [--flash] [--json] [--cold] [--warmup=3] [--statements] [--timeline] [--profile=order,payment]  — on demand, not in CI.
  * Starts the platform (isolated like the e2e tests, with the services' own timings), then for
  * each arrival rate sends orders open-loop (open-loop.ts) and measures, to the moment each order's
  * final event is seen on the broker: completed orders/s, p50/p99/p99.9, commits per order across
@@ -56,11 +56,13 @@ const idleCpuPerSecond = idleCpu.reduce((sum, [, ms]) => sum + ms, 0);
 // Warm-up, not measured (`--cold` skips it): the first orders after start-up run cold (V8 still
 // interpreting, pools and sockets opening, statements being prepared). Measured at 8/s: every
 // order above 200 ms of a 15 s run was sent in its first 1.7 s, each hop of them 5-10× slower.
+// `--warmup=S` sets its length (default 3 s): the cold seconds can outlast three at higher rates.
+const warmUpSeconds = Number(process.argv.find((arg) => arg.startsWith('--warmup='))?.slice('--warmup='.length) ?? 3);
 if (!process.argv.includes('--cold')) {
-  const warmUp = await sendOpenLoop(api, productId, rates[0]!, Math.max(10, rates[0]! * 3), performance.now());
+  const warmUp = await sendOpenLoop(api, productId, rates[0]!, Math.max(10, Math.round(rates[0]! * warmUpSeconds)), performance.now());
   await watch.waitFor(warmUp.scheduled.keys(), 60_000);
 }
-say(`platform up${process.argv.includes('--cold') ? ' (cold: no warm-up)' : ', warmed up (3 s at the first rate, not measured)'}; ${seconds} s per rate; latency = scheduled send → order final (seen on the broker)\n`);
+say(`platform up${process.argv.includes('--cold') ? ' (cold: no warm-up)' : `, warmed up (${warmUpSeconds} s at the first rate, not measured)`}; ${seconds} s per rate; latency = scheduled send → order final (seen on the broker)\n`);
 const results: Array<Record<string, unknown>> = [];
 for (const rate of rates) {
   const before = { cpu: cpuByGroup(), commits: await commitsSoFar(), flushes: await walFlushesSoFar(), messages: await brokerMessagesSoFar(), statements: await statementsNow() };
