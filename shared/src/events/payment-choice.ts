@@ -25,8 +25,9 @@ export const paymentChoiceSchema = z.discriminatedUnion('method', [
 ]);
 export type SealedPaymentChoice = z.infer<typeof paymentChoiceSchema>;
 
-/** The payment service's saved cards (its vault) hand out tokens of this shape; a PSP's do not. */
-export const isSavedCardToken = (token: string) => token.startsWith('card_');
+/** The payment service's saved cards (its vault) hand out tokens with this prefix; a PSP's do not. */
+export const SAVED_CARD_TOKEN_PREFIX = 'card_';
+export const isSavedCardToken = (token: string) => token.startsWith(SAVED_CARD_TOKEN_PREFIX);
 
 export function sealPaymentChoice(cipher: FieldCipher, orderId: string, choice: SealedPaymentChoice): string {
   return cipher.encrypt(JSON.stringify(choice), `${PURPOSE}:${orderId}`);
