@@ -41,7 +41,16 @@ export function openPaymentChoice(cipher: FieldCipher, orderId: string, sealed: 
   } catch (error) {
     throw new AppError('unprocessable', `the payment choice of order ${orderId} does not open with this service's keys`, undefined, { cause: error });
   }
-  const parsed = paymentChoiceSchema.safeParse(JSON.parse(text));
+  const parsed = paymentChoiceSchema.safeParse(parseJson(text));
   if (!parsed.success) throw new AppError('unprocessable', `the payment choice of order ${orderId} is not one this service knows`);
   return parsed.data;
+}
+
+/** Text that is not JSON is just another choice this service does not know (never a crash). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

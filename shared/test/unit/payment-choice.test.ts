@@ -33,6 +33,7 @@ describe('the payment choice sealed for the payment service', () => {
     flipped[5] = flipped[5]! ^ 1;
     assert.throws(() => openPaymentChoice(choices, orderId, [...parts.slice(0, 3), flipped.toString('base64url')].join('.')), refused);
     assert.throws(() => openPaymentChoice(ring(), orderId, sealed), refused);
+    assert.throws(() => openPaymentChoice(choices, orderId, choices.encrypt('not json', `event.payment_choice:${orderId}`)), refused, 'text that is not a choice');
   });
 
   it('when an event carries a payment choice in clear, then the schema refuses it', () => {
