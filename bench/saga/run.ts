@@ -58,6 +58,7 @@ const idleCpuPerSecond = idleCpu.reduce((sum, [, ms]) => sum + ms, 0);
 // order above 200 ms of a 15 s run was sent in its first 1.7 s, each hop of them 5-10× slower.
 // `--warmup=S` sets its length (default 3 s): the cold seconds can outlast three at higher rates.
 const warmUpSeconds = Number(process.argv.find((arg) => arg.startsWith('--warmup='))?.slice('--warmup='.length) ?? 3);
+if (!Number.isFinite(warmUpSeconds) || warmUpSeconds < 0) throw new Error('--warmup= takes a number of seconds');
 if (!process.argv.includes('--cold')) {
   const warmUp = await sendOpenLoop(api, productId, rates[0]!, Math.max(10, Math.round(rates[0]! * warmUpSeconds)), performance.now());
   await watch.waitFor(warmUp.scheduled.keys(), 60_000);

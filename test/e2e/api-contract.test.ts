@@ -4,7 +4,7 @@ import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { signedInClient, startTestPlatform, type TestPlatform } from './support/test-platform.ts';
 import type { GatewayClient } from './support/api.ts';
-import { forgetStoredResponse } from './support/stored-responses.ts';
+import { forgetCachedResponse, forgetStoredResponse } from './support/stored-responses.ts';
 
 describe('the public API contract', () => {
   let platform: TestPlatform;
@@ -53,6 +53,17 @@ describe('the public API contract', () => {
     const other = await api.request('POST', '/orders', order({ quantity: 3 }), key);
     assert.equal(other.status, 422);
     assert.match(other.type, /problem\+json/);
+  });
+
+  it('when Redis has forgotten a key\'s answer, then the database replays the first response exactly (it was recorded in the order\'s own statement)', async () => {
+    const key = randomUUID();
+    const first = await api.request('POST', '/orders', order({ quantity: 1 }), { 'idempotency-key': key });
+    assert.equal(first.status, 202);
+    await forgetCachedResponse(key);
+    const again = await api.request('POST', '/orders', order({ quantity: 1 }), { 'idempotency-key': key });
+    assert.equal(again.status, 202);
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual(again.body, first.body);
   });
 
   it('when the stored response of a key is gone (past its lifetime), then the same key still answers with the first order and nothing more is sold', async () => {

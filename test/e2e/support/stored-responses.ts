@@ -11,6 +11,11 @@ export async function forgetStoredResponse(key: string): Promise<void> {
   } finally {
     await client.end();
   }
+  await forgetCachedResponse(key);
+}
+
+/** Redis's copy only (its expiry, or a flushed Redis): the database's record then answers replays. */
+export async function forgetCachedResponse(key: string): Promise<void> {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   try {
     const cached = await redis.keys(`idem:order:*:${key}`);

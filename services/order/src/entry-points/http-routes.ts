@@ -92,13 +92,14 @@ export function orderRoutes({ db, reads, cipher, choices, catalog, intents, idem
     const placedAt = new Date();
     const record = ctx.state.idempotencyRecord as IdempotencyRecord;
     const created: OrderSnapshot = { id: orderId, status: 'CREATED', cancellationReason: null, productId: body.productId, quantity: body.quantity, customerId: customer.sub, merchantId: product.merchantId, amountMinor: null, currency: null, createdAt: placedAt, updatedAt: placedAt };
-    const answer = { scope: record.scope, key: record.key, status: 202, body: JSON.stringify(orderView(created)) };
+    const accepted = 202;
+    const answer = { scope: record.scope, key: record.key, status: accepted, body: JSON.stringify(orderView(created)) };
     const correlationId = ctx.state.correlationId as string;
     // Not in a transaction: placing writes everything in one statement (see createOrderOnce).
     const { order, replayed } = await placeOrder({ store: orderStore(db, cipher), envelopes: envelopesOf({ source: '/services/order', correlationId }) }, { ...command, orderId, paymentChoiceSealed, placedAt, answer });
     record.answered = !replayed;
     await reads.wrote(customer.sub);
-    ctx.status = 202;
+    ctx.status = accepted;
     ctx.set('location', `/orders/${order.id}`);
     if (replayed) ctx.set('idempotent-replayed', 'true');
     ctx.body = orderView(order);
